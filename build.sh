@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs karga on a Debian machine.
+#   bash build.sh run    installs what is missing, builds, runs the main example
+#   bash build.sh test   installs what is missing, builds, runs the tests, then runs
+#                        them again under AddressSanitizer and UndefinedBehaviorSanitizer
+set -euo pipefail
+cd "$(dirname "$0")"
+mode=${1:-run}
+
+packages=(cmake ninja-build g++ ccache libboost1.81-dev libfmt-dev catch2 libssl-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+fi
+
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
+cmake --build build
+
+case "$mode" in
+  run)
+    ./build/examples/seed "${@:2}"
+    ;;
+  test)
+    ctest --test-dir build --output-on-failure -j2
+    cmake -S . -B build-sanitize -G Ninja -DCMAKE_BUILD_TYPE=Debug -DKARGA_SANITIZE=ON \
+      -DKARGA_BUILD_EXAMPLES=OFF -DKARGA_BUILD_BENCH=OFF
+    cmake --build build-sanitize
+    ctest --test-dir build-sanitize --output-on-failure -j2 -E "compile_fail|consumer"
+    ;;
+  *)
+    echo "usage: bash build.sh [run|test]" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,134 @@
+#pragma once
+/// @file aggregate.hpp
+/// basic_aggregate: counts, bytes, the failures' messages, and three latency
+/// histograms (the action's own, from the intended start, and the executor's lag).
+
+#include <karga/histogram.hpp>
+#include <karga/metric.hpp>
+#include <karga/timing.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace karga {
+
+/// How often each distinct exception message was seen. Keeps at most `capacity`
+/// messages; further distinct ones are counted under "other".
+class error_counts {
+public:
+  static constexpr std::size_t capacity = 16;
+
+  void add(std::string_view what, std::uint64_t n = 1) {
+    for (auto& [message, count] : entries_)
+      if (message == what) {
+        count += n;
+        return;
+      }
+    if (entries_.size() < capacity)
+      entries_.emplace_back(std::string(what), n);
+    else
+      other_ += n;
+  }
+  void merge(const error_counts& o) {
+    for (const auto& [message, count] : o.entries_) add(message, count);
+    other_ += o.other_;
+  }
+  /// Messages with their counts, most frequent first (then by message).
+  std::vector<std::pair<std::string, std::uint64_t>> sorted() const {
+    auto v = entries_;
+    std::sort(v.begin(), v.end(), [](auto& a, auto& b) {
+      return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
+    return v;
+  }
+  std::uint64_t other() const noexcept { return other_; }
+  std::uint64_t total() const noexcept {
+    std::uint64_t t = other_;
+    for (const auto& e : entries_) t += e.second;
+    return t;
+  }
+  friend bool operator==(const error_counts&, const error_counts&) = default;
+
+private:
+  std::vector<std::pair<std::string, std::uint64_t>> entries_;
+  std::uint64_t other_ = 0;
+};
+
+/// The aggregate of the seed example. Consumes `basic_metric`; with an executor's
+/// timing it also records latency from the intended start and the start lag.
+class basic_aggregate {
+public:
+  void consume(const basic_metric& m) noexcept {
+    ++(m.success ? succeeded_ : failed_);
+    bytes_ += m.bytes;
+    latency_.record(m.latency);
+  }
+
+  void consume(const basic_metric& m, const timing& t) noexcept {
+    consume(m);
+    response_time_.record(t.finished - t.scheduled);
+    start_lag_.record(t.started - t.scheduled);
+  }
+
+  void record_dropped(std::uint64_t n) noexcept { dropped_ += n; }
+  void record_interrupted(std::uint64_t n) noexcept { interrupted_ += n; }
+  /// An action threw: a failed action, whose message is kept.
+  void record_exception(std::string_view what) {
+    ++failed_;
+    exceptions_.add(what);
+  }
+  void record_run(const run_info& info) noexcept { run_ = info; }
+
+  void merge(const basic_aggregate& o) {
+    succeeded_ += o.succeeded_;
+    failed_ += o.failed_;
+    dropped_ += o.dropped_;
+    interrupted_ += o.interrupted_;
+    bytes_ += o.bytes_;
+    latency_.merge(o.latency_);
+    response_time_.merge(o.response_time_);
+    start_lag_.merge(o.start_lag_);
+    exceptions_.merge(o.exceptions_);
+    run_.scheduled += o.run_.scheduled;
+    run_.planned = std::max(run_.planned, o.run_.planned);
+    run_.elapsed = std::max(run_.elapsed, o.run_.elapsed);
+    run_.peak_in_flight += o.run_.peak_in_flight;
+  }
+
+  std::uint64_t succeeded() const noexcept { return succeeded_; }
+  /// Failed actions, thrown exceptions included.
+  std::uint64_t failed() const noexcept { return failed_; }
+  std::uint64_t dropped() const noexcept { return dropped_; }
+  std::uint64_t interrupted() const noexcept { return interrupted_; }
+  /// Actions that started: succeeded + failed + interrupted.
+  std::uint64_t started() const noexcept { return succeeded_ + failed_ + interrupted_; }
+  std::uint64_t bytes() const noexcept { return bytes_; }
+  /// The actions' own latency (`basic_metric::latency`).
+  const histogram& latency() const noexcept { return latency_; }
+  /// From the intended start to the end of each action (empty without timing).
+  const histogram& response_time() const noexcept { return response_time_; }
+  /// From the intended start to the actual start (empty without timing).
+  const histogram& start_lag() const noexcept { return start_lag_; }
+  const error_counts& exceptions() const noexcept { return exceptions_; }
+  const run_info& run() const noexcept { return run_; }
+
+  friend bool operator==(const basic_aggregate&, const basic_aggregate&) = default;
+
+private:
+  std::uint64_t succeeded_ = 0;
+  std::uint64_t failed_ = 0;
+  std::uint64_t dropped_ = 0;
+  std::uint64_t interrupted_ = 0;
+  std::uint64_t bytes_ = 0;
+  histogram latency_;
+  histogram response_time_;
+  histogram start_lag_;
+  error_counts exceptions_;
+  run_info run_;
+};
+
+} // namespace karga

@@ -1,0 +1,159 @@
+#pragma once
+/// @file concepts.hpp
+/// The extension points of karga. Each role is a concept; a user type models it with
+/// plain member functions, no base class and no registration.
+
+#include <karga/timing.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <concepts>
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+
+namespace karga {
+
+/// A metric is what one action returns.
+///
+/// Requirements:
+///  1. `M` is an object type (not a reference, not `void`);
+///  2. `M` is copyable (an executor moves it from the action to the aggregate).
+///
+/// Minimal model: `struct ok { bool success; };`
+/// @see basic_metric
+template <class M>
+concept metric = std::is_object_v<M> && std::copyable<M>;
+
+namespace detail {
+template <class T>
+struct awaitable_traits {
+  static constexpr bool is_awaitable = false;
+};
+template <class T, class Executor>
+struct awaitable_traits<boost::asio::awaitable<T, Executor>> {
+  static constexpr bool is_awaitable = true;
+  using value_type = T;
+};
+template <class F>
+concept returns_awaitable =
+    std::invocable<F&> && awaitable_traits<std::invoke_result_t<F&>>::is_awaitable;
+} // namespace detail
+
+/// An action is the unit of load: a callable that does one piece of work.
+///
+/// Requirements:
+///  1. `F` is copy-constructible (every shard owns its own copy);
+///  2. an lvalue `F` is invocable with no arguments;
+///  3. the call returns `boost::asio::awaitable<M>`;
+///  4. `M` models `metric`.
+///
+/// Minimal model: `[]() -> boost::asio::awaitable<karga::basic_metric> { co_return {}; }`
+template <class F>
+concept action = std::copy_constructible<F> && detail::returns_awaitable<F> &&
+                 metric<typename detail::awaitable_traits<std::invoke_result_t<F&>>::value_type>;
+
+/// The metric type an action returns.
+template <action F>
+using metric_of_t = typename detail::awaitable_traits<std::invoke_result_t<F&>>::value_type;
+
+/// An action whose metric is `M`.
+template <class F, class M>
+concept action_of = action<F> && std::same_as<metric_of_t<F>, M>;
+
+/// An aggregate folds metrics into a summary of fixed size.
+///
+/// Requirements:
+///  1. `A` is default-initializable (the empty aggregate);
+///  2. `A` is copyable (each shard starts from a copy of the initial aggregate);
+///  3. `a.merge(b)` adds `b`'s content to `a`; it is associative and commutative, so
+///     shards, processes and machines can merge in any order.
+///
+/// Minimal model: `struct count { std::uint64_t n = 0; void merge(const count& o) { n += o.n; } };`
+template <class A>
+concept aggregate = std::default_initializable<A> && std::copyable<A> &&
+                    requires(A& a, const A& b) { a.merge(b); };
+
+/// An aggregate that consumes metrics of type `M`.
+///
+/// Requirements: 1. `aggregate<A>`; 2. `metric<M>`; 3. `a.consume(m)` for a `const M& m`.
+template <class A, class M>
+concept aggregate_for = aggregate<A> && metric<M> && requires(A& a, const M& m) { a.consume(m); };
+
+/// An aggregate that also wants the executor's timing of each action
+/// (`a.consume(m, t)` with a `const timing& t`). Executors call this overload
+/// instead of `consume(m)` when it exists.
+template <class A, class M>
+concept timed_aggregate_for =
+    aggregate_for<A, M> && requires(A& a, const M& m, const timing& t) { a.consume(m, t); };
+
+/// An aggregate that records what happened to the run besides the metrics.
+///
+/// Requirements:
+///  1. `aggregate<A>`;
+///  2. `a.record_dropped(n)`: `n` arrivals were due but not started;
+///  3. `a.record_interrupted(n)`: `n` actions were cancelled at the end of the grace period;
+///  4. `a.record_exception(what)`: an action threw; it counts as a failed action;
+///  5. `a.record_run(info)`: the load model and the run's length, once, after merging.
+/// An aggregate without these still runs; it just does not see those events.
+template <class A>
+concept run_aware_aggregate =
+    aggregate<A> &&
+    requires(A& a, std::uint64_t n, std::string_view what, const run_info& info) {
+      a.record_dropped(n);
+      a.record_interrupted(n);
+      a.record_exception(what);
+      a.record_run(info);
+    };
+
+/// A report is a value derived from an aggregate: percentiles, rates, ratios.
+///
+/// Requirements: 1. `R` is copyable; 2. `R` is constructible from `const A&`.
+template <class R, class A>
+concept report_for = aggregate<A> && std::copyable<R> && std::constructible_from<R, const A&>;
+
+/// A reporter sends a report somewhere (terminal, file, CI, monitoring).
+///
+/// Requirements: 1. `p.report(r)` for an lvalue `P p` and a `const R& r`.
+template <class P, class R>
+concept reporter_for = requires(P& p, const R& r) { p.report(r); };
+
+/// An executor runs an action under a load model and returns the merged aggregate.
+///
+/// Requirements:
+///  1. `action<F>` and `aggregate_for<A, metric_of_t<F>>`;
+///  2. `e.run(f, a)` for a `const E& e`, `const F& f` and an initial `A a` returns `A`:
+///     it blocks until the run is over.
+template <class E, class F, class A>
+concept executor_for = action<F> && aggregate_for<A, metric_of_t<F>> &&
+                       requires(const E& e, const F& f, A a) {
+                         { e.run(f, std::move(a)) } -> std::same_as<A>;
+                       };
+
+/// An executor that can also run inside a caller's `io_context`:
+/// `e.async_run(f, a)` returns `boost::asio::awaitable<A>`.
+template <class E, class F, class A>
+concept async_executor_for = executor_for<E, F, A> && requires(const E& e, const F& f, A a) {
+  { e.async_run(f, std::move(a)) } -> std::same_as<boost::asio::awaitable<A>>;
+};
+
+namespace archetypes {
+/// The least metric: used to check that an executor is generic.
+struct metric {};
+/// The least action.
+struct action {
+  boost::asio::awaitable<archetypes::metric> operator()() const;
+};
+/// The least aggregate.
+struct aggregate {
+  void consume(const archetypes::metric&);
+  void merge(const aggregate&);
+};
+} // namespace archetypes
+
+/// An executor that runs any action with any aggregate (the role; `executor_for` is
+/// the relation for one action and one aggregate).
+template <class E>
+concept executor = executor_for<E, archetypes::action, archetypes::aggregate>;
+
+} // namespace karga

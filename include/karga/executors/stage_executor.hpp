@@ -1,0 +1,257 @@
+#pragma once
+/// @file executors/stage_executor.hpp
+/// The open model of the seed example: stages of linearly ramping arrival rate.
+/// Every arrival starts at its scheduled time whatever earlier actions are doing.
+
+#include <karga/concepts.hpp>
+#include <karga/detail/arrival_shard.hpp>
+#include <karga/error.hpp>
+#include <karga/schedule.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace karga {
+
+class stage_executor_builder;
+
+/// Runs an action on an arrival schedule (an open model).
+///
+/// - Arrival k is due at the time the schedule gives; it starts then, whatever the
+///   earlier actions are doing, so a slow system under test never slows the load.
+/// - Actions run concurrently on reused coroutines; with `max_in_flight` set, an
+///   arrival that finds the cap reached is counted as dropped, never delayed.
+/// - Arrivals still unstarted `late_start_limit` after the schedule's end (the
+///   executor could not keep up) are dropped.
+/// - After the schedule, in-flight actions get `grace_period`; then they are
+///   cancelled and counted as interrupted.
+/// - With `threads(n)`, shard i runs on its own thread and `io_context` and takes
+///   arrivals i, i+n, i+2n, … of the one schedule, with its own copy of the action
+///   and of the aggregate; the aggregates are merged at the end.
+class stage_executor {
+public:
+  /// Starts a builder; see `stage_executor_builder` for the settings and defaults.
+  static stage_executor_builder builder();
+
+  const karga::schedule& schedule() const noexcept { return schedule_; }
+  unsigned threads() const noexcept { return threads_; }
+  std::uint64_t max_in_flight() const noexcept { return options_.max_in_flight; }
+  clock::duration grace_period() const noexcept { return options_.grace; }
+  clock::duration late_start_limit() const noexcept { return options_.late_start_limit; }
+
+  /// Runs `act` to the end of the schedule and returns the merged aggregate.
+  /// Blocks the calling thread, which runs shard 0.
+  template <action F, aggregate_for<metric_of_t<F>> A>
+  A run(const F& act, A initial = A{}) const {
+    const clock::time_point start = clock::now();
+    std::vector<std::unique_ptr<threaded_shard<F, A>>> shards;
+    shards.reserve(threads_);
+    for (unsigned i = 0; i < threads_; ++i)
+      shards.push_back(std::make_unique<threaded_shard<F, A>>(*this, act, initial, i, start));
+    std::vector<std::thread> pool;
+    std::vector<std::exception_ptr> errors(threads_);
+    for (unsigned i = 1; i < threads_; ++i)
+      pool.emplace_back([&, i] { errors[i] = shards[i]->run(); });
+    errors[0] = shards[0]->run();
+    for (auto& t : pool) t.join();
+    for (auto& e : errors)
+      if (e) std::rethrow_exception(e);
+    return merge(shards, start);
+  }
+
+  /// Same as `run`, inside the caller's executor: shard 0 runs there, the other
+  /// shards on threads of their own.
+  template <action F, aggregate_for<metric_of_t<F>> A>
+  boost::asio::awaitable<A> async_run(const F& act, A initial = A{}) const {
+    auto ex = co_await boost::asio::this_coro::executor;
+    const clock::time_point start = clock::now();
+    std::vector<std::unique_ptr<threaded_shard<F, A>>> others;
+    for (unsigned i = 1; i < threads_; ++i)
+      others.push_back(std::make_unique<threaded_shard<F, A>>(*this, act, initial, i, start));
+
+    // The other shards tell this coroutine they are done through a timer that lives
+    // as long as the last of them needs it.
+    struct rendezvous {
+      explicit rendezvous(boost::asio::any_io_executor e, unsigned n) : timer(std::move(e)), remaining(n) {}
+      boost::asio::steady_timer timer;
+      std::atomic<unsigned> remaining;
+    };
+    auto meeting = std::make_shared<rendezvous>(ex, threads_ - 1);
+    std::vector<std::exception_ptr> errors(threads_);
+    std::vector<std::thread> pool;
+    for (unsigned i = 1; i < threads_; ++i)
+      pool.emplace_back([&, i, meeting] {
+        errors[i] = others[i - 1]->run();
+        if (--meeting->remaining == 0)
+          boost::asio::post(meeting->timer.get_executor(), [meeting] { meeting->timer.cancel(); });
+      });
+
+    F own = act;
+    detail::arrival_shard<F, A> first(ex, schedule_, own, std::move(initial), options_, 0, threads_, start);
+    try {
+      co_await first.run();
+    } catch (...) {
+      errors[0] = std::current_exception();
+    }
+    while (meeting->remaining.load() != 0) {
+      meeting->timer.expires_at(clock::time_point::max());
+      co_await meeting->timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    }
+    for (auto& t : pool) t.join();
+    for (auto& e : errors)
+      if (e) std::rethrow_exception(e);
+    A result = std::move(first.result());
+    std::uint64_t peak = first.peak_in_flight();
+    for (auto& s : others) {
+      result.merge(s->shard.result());
+      peak += s->shard.peak_in_flight();
+    }
+    record_run(result, start, peak);
+    co_return result;
+  }
+
+private:
+  friend class stage_executor_builder;
+
+  stage_executor(karga::schedule s, unsigned threads, detail::shard_options opt)
+      : schedule_(std::move(s)), threads_(threads), options_(opt) {}
+
+  // One shard with its own io_context. Member order matters: the shard (and its
+  // timers) go first, then the io_context with any coroutine it still holds, then
+  // the action those coroutines point into.
+  template <class F, class A>
+  struct threaded_shard {
+    threaded_shard(const stage_executor& e, const F& act, const A& initial, unsigned index,
+                   clock::time_point start)
+        : action(act),
+          shard(context.get_executor(), e.schedule_, action, initial, e.options_, index, e.threads_, start) {}
+
+    std::exception_ptr run() noexcept {
+      try {
+        boost::asio::co_spawn(context, shard.run(), [](std::exception_ptr e) {
+          if (e) std::rethrow_exception(e);
+        });
+        context.run();
+        return nullptr;
+      } catch (...) {
+        return std::current_exception();
+      }
+    }
+
+    F action;
+    boost::asio::io_context context{1};
+    detail::arrival_shard<F, A> shard;
+  };
+
+  template <class F, class A>
+  A merge(std::vector<std::unique_ptr<threaded_shard<F, A>>>& shards, clock::time_point start) const {
+    A result = std::move(shards[0]->shard.result());
+    std::uint64_t peak = shards[0]->shard.peak_in_flight();
+    for (std::size_t i = 1; i < shards.size(); ++i) {
+      result.merge(shards[i]->shard.result());
+      peak += shards[i]->shard.peak_in_flight();
+    }
+    record_run(result, start, peak);
+    return result;
+  }
+
+  template <class A>
+  void record_run(A& result, clock::time_point start, std::uint64_t peak) const {
+    if constexpr (run_aware_aggregate<A>)
+      result.record_run(run_info{schedule_.total(), schedule_.length_duration(), clock::now() - start, peak});
+  }
+
+  karga::schedule schedule_;
+  unsigned threads_;
+  detail::shard_options options_;
+};
+
+/// Settings of a `stage_executor`. Every setter returns the builder; `build()`
+/// checks them all and throws `karga::error` before any load is sent.
+class stage_executor_builder {
+public:
+  /// The stages, in order (required, at least one).
+  stage_executor_builder& stages(std::vector<stage> s) {
+    stages_ = std::move(s);
+    return *this;
+  }
+  /// Appends one stage.
+  stage_executor_builder& stage(std::chrono::duration<double> duration, double target_rate) {
+    stages_.push_back(karga::stage{duration, target_rate});
+    return *this;
+  }
+  /// The rate the first stage ramps from, in arrivals per second. Default 0.
+  stage_executor_builder& start_rate(double r) {
+    start_rate_ = r;
+    return *this;
+  }
+  /// Shards, one thread and `io_context` each. Default 1.
+  stage_executor_builder& threads(unsigned n) {
+    threads_ = n;
+    return *this;
+  }
+  /// Most actions in flight at once per shard; arrivals beyond it are dropped.
+  /// Default 0: no cap.
+  stage_executor_builder& max_in_flight(std::uint64_t n) {
+    options_.max_in_flight = n;
+    return *this;
+  }
+  /// How long in-flight actions may go on after the schedule ends before they are
+  /// cancelled and counted as interrupted. Default 30 s.
+  stage_executor_builder& grace_period(std::chrono::duration<double> d) {
+    grace_ = d;
+    return *this;
+  }
+  /// How long after the schedule's end the executor may still start arrivals it is
+  /// late for; the rest are dropped. Default 100 ms.
+  stage_executor_builder& late_start_limit(std::chrono::duration<double> d) {
+    late_ = d;
+    return *this;
+  }
+
+  stage_executor build() const {
+    if (threads_ == 0) detail::throw_error("threads must be at least 1, got 0");
+    check_duration(grace_, "grace period");
+    check_duration(late_, "late start limit");
+    karga::schedule s(start_rate_, stages_);
+    detail::shard_options opt = options_;
+    opt.grace = schedule::to_duration(grace_.count());
+    opt.late_start_limit = schedule::to_duration(late_.count());
+    return stage_executor(std::move(s), threads_, opt);
+  }
+
+private:
+  static void check_duration(std::chrono::duration<double> d, const char* what) {
+    // An hour-scale bound keeps the conversion to clock ticks exact and finite.
+    if (!std::isfinite(d.count()) || d.count() < 0 || d.count() > 1e9)
+      detail::throw_error(std::string(what) + " must be finite and not negative, got " +
+                          std::to_string(d.count()) + " s");
+  }
+
+  std::vector<karga::stage> stages_;
+  double start_rate_ = 0;
+  unsigned threads_ = 1;
+  detail::shard_options options_{};
+  std::chrono::duration<double> grace_{30.0};
+  std::chrono::duration<double> late_{0.1};
+};
+
+inline stage_executor_builder stage_executor::builder() { return {}; }
+
+} // namespace karga

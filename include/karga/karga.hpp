@@ -1,0 +1,16 @@
+#pragma once
+/// @file karga.hpp
+/// The karga core: concepts, scenario, schedule, executors, aggregates, reports and
+/// reporters. Adapters (HTTP, ...) have headers of their own.
+
+#include <karga/aggregate.hpp>
+#include <karga/concepts.hpp>
+#include <karga/error.hpp>
+#include <karga/executors/stage_executor.hpp>
+#include <karga/histogram.hpp>
+#include <karga/metric.hpp>
+#include <karga/report.hpp>
+#include <karga/reporters/stdout_reporter.hpp>
+#include <karga/scenario.hpp>
+#include <karga/schedule.hpp>
+#include <karga/timing.hpp>

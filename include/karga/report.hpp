@@ -1,0 +1,83 @@
+#pragma once
+/// @file report.hpp
+/// basic_report: what was asked and what happened, derived from a basic_aggregate.
+
+#include <karga/aggregate.hpp>
+#include <karga/histogram.hpp>
+#include <karga/timing.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace karga {
+
+/// A latency distribution in a few numbers. All zero when nothing was recorded.
+struct latency_summary {
+  std::uint64_t count = 0;
+  std::chrono::nanoseconds min{}, mean{}, stddev{}, max{};
+  std::chrono::nanoseconds p50{}, p90{}, p95{}, p99{}, p999{}, p9999{};
+
+  latency_summary() = default;
+  explicit latency_summary(const histogram& h)
+      : count(h.count()), min(ns(h.min())), mean(ns(h.mean())), stddev(ns(h.stddev())), max(ns(h.max())),
+        p50(ns(h.percentile(50))), p90(ns(h.percentile(90))), p95(ns(h.percentile(95))),
+        p99(ns(h.percentile(99))), p999(ns(h.percentile(99.9))), p9999(ns(h.percentile(99.99))) {}
+
+  friend bool operator==(const latency_summary&, const latency_summary&) = default;
+
+private:
+  static std::chrono::nanoseconds ns(double v) { return std::chrono::nanoseconds(std::llround(v)); }
+  static std::chrono::nanoseconds ns(std::uint64_t v) { return std::chrono::nanoseconds(static_cast<std::int64_t>(v)); }
+};
+
+/// The seed example's report.
+struct basic_report {
+  // What was asked.
+  std::uint64_t scheduled = 0;        ///< arrivals in the load model
+  std::chrono::duration<double> planned{};  ///< length of the load model
+  double target_rate = 0;             ///< scheduled / planned, per second
+
+  // What happened.
+  std::chrono::duration<double> elapsed{};  ///< from the start to the last action's end
+  std::uint64_t started = 0;          ///< succeeded + failed + interrupted
+  std::uint64_t succeeded = 0;
+  std::uint64_t failed = 0;           ///< thrown exceptions included
+  std::uint64_t dropped = 0;          ///< due but never started
+  std::uint64_t interrupted = 0;      ///< cancelled after the grace period
+  double achieved_rate = 0;           ///< started / planned (started / elapsed without a plan)
+  double success_ratio = 0;           ///< succeeded / (succeeded + failed)
+  std::uint64_t peak_in_flight = 0;
+  std::uint64_t bytes = 0;
+  double bytes_per_second = 0;        ///< bytes / elapsed
+
+  latency_summary latency;            ///< the actions' own measure
+  latency_summary response_time;      ///< from the intended start (coordinated-omission safe)
+  latency_summary start_lag;          ///< how late the executor started actions
+  std::vector<std::pair<std::string, std::uint64_t>> exceptions;  ///< most frequent first
+  std::uint64_t other_exceptions = 0; ///< exceptions with messages beyond the kept ones
+
+  basic_report() = default;
+  explicit basic_report(const basic_aggregate& a)
+      : scheduled(a.run().scheduled), planned(a.run().planned), elapsed(a.run().elapsed),
+        started(a.started()), succeeded(a.succeeded()), failed(a.failed()), dropped(a.dropped()),
+        interrupted(a.interrupted()), peak_in_flight(a.run().peak_in_flight), bytes(a.bytes()),
+        latency(a.latency()), response_time(a.response_time()), start_lag(a.start_lag()),
+        exceptions(a.exceptions().sorted()), other_exceptions(a.exceptions().other()) {
+    target_rate = per_second(static_cast<double>(scheduled), planned.count());
+    achieved_rate = per_second(static_cast<double>(started), planned.count() > 0 ? planned.count() : elapsed.count());
+    const auto done = succeeded + failed;
+    success_ratio = done ? static_cast<double>(succeeded) / static_cast<double>(done) : 0.0;
+    bytes_per_second = per_second(static_cast<double>(bytes), elapsed.count());
+  }
+
+  friend bool operator==(const basic_report&, const basic_report&) = default;
+
+private:
+  static double per_second(double n, double seconds) { return seconds > 0 ? n / seconds : 0.0; }
+};
+
+} // namespace karga

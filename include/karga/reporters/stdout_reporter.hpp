@@ -1,0 +1,76 @@
+#pragma once
+/// @file reporters/stdout_reporter.hpp
+/// A readable, aligned summary of a basic_report on the terminal.
+
+#include <karga/report.hpp>
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+namespace karga {
+
+namespace detail {
+// 1.23ms, 456µs, 12ns, 2.50s: three significant digits and a unit that fits.
+inline std::string human_duration(std::chrono::nanoseconds d) {
+  const double ns = static_cast<double>(d.count());
+  if (ns < 1e3) return fmt::format("{:.0f}ns", ns);
+  if (ns < 1e6) return fmt::format("{:.3g}µs", ns / 1e3);
+  if (ns < 1e9) return fmt::format("{:.3g}ms", ns / 1e6);
+  return fmt::format("{:.3f}s", ns / 1e9);
+}
+
+inline std::string human_bytes(double b) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int u = 0;
+  while (b >= 1024 && u < 4) b /= 1024, ++u;
+  return u == 0 ? fmt::format("{:.0f}{}", b, units[u]) : fmt::format("{:.2f}{}", b, units[u]);
+}
+
+inline void append_latency(std::string& out, const char* title, const latency_summary& s) {
+  if (s.count == 0) return;
+  const auto h = human_duration;
+  fmt::format_to(std::back_inserter(out), "  {:<15} min {:>8}  mean {:>8}  stddev {:>8}  max {:>8}\n", title,
+                 h(s.min), h(s.mean), h(s.stddev), h(s.max));
+  fmt::format_to(std::back_inserter(out),
+                 "  {:<15} p50 {:>8}  p90 {:>8}  p95 {:>8}  p99 {:>8}  p99.9 {:>8}  p99.99 {:>8}\n", "", h(s.p50),
+                 h(s.p90), h(s.p95), h(s.p99), h(s.p999), h(s.p9999));
+}
+} // namespace detail
+
+/// The summary `stdout_reporter` prints, as a string.
+inline std::string format_report(const basic_report& r) {
+  std::string out;
+  auto it = std::back_inserter(out);
+  fmt::format_to(it, "  {:<15} {} arrivals over {:.3f}s ({:.1f}/s)\n", "scheduled", r.scheduled, r.planned.count(),
+                 r.target_rate);
+  fmt::format_to(it, "  {:<15} {} in {:.3f}s (achieved {:.1f}/s, {:.2f}% of target)\n", "started", r.started,
+                 r.elapsed.count(), r.achieved_rate,
+                 r.scheduled ? 100.0 * static_cast<double>(r.started) / static_cast<double>(r.scheduled) : 0.0);
+  fmt::format_to(it, "  {:<15} ok {}  failed {}  dropped {}  interrupted {}  (success {:.2f}%)\n", "outcome",
+                 r.succeeded, r.failed, r.dropped, r.interrupted, 100.0 * r.success_ratio);
+  fmt::format_to(it, "  {:<15} {}\n", "peak in flight", r.peak_in_flight);
+  if (r.bytes) fmt::format_to(it, "  {:<15} {} ({}/s)\n", "bytes", detail::human_bytes(static_cast<double>(r.bytes)),
+                              detail::human_bytes(r.bytes_per_second));
+  detail::append_latency(out, "latency", r.latency);
+  detail::append_latency(out, "from intended", r.response_time);
+  detail::append_latency(out, "start lag", r.start_lag);
+  for (const auto& [what, n] : r.exceptions) fmt::format_to(it, "  {:<15} {} × {}\n", "exception", n, what);
+  if (r.other_exceptions) fmt::format_to(it, "  {:<15} {} × (other messages)\n", "exception", r.other_exceptions);
+  return out;
+}
+
+/// Prints a `basic_report` as an aligned summary (to stdout unless told otherwise).
+struct stdout_reporter {
+  std::FILE* out = stdout;
+
+  void report(const basic_report& r) const {
+    const std::string text = format_report(r);
+    std::fwrite(text.data(), 1, text.size(), out);
+    std::fflush(out);
+  }
+};
+
+} // namespace karga

@@ -1,0 +1,159 @@
+#pragma once
+/// @file schedule.hpp
+/// The arrival schedule of an open model: stages of linearly ramping rate, and the
+/// exact time of every arrival. Pure arithmetic, no I/O.
+///
+/// The rate r(t) ramps linearly within each stage from the previous target (or the
+/// start rate) to the stage's target. N(t), the integral of r, counts the arrivals
+/// due by t: arrival k (0-based) is due at t_k = N⁻¹(k + 1), so exactly ⌊N(t)⌋
+/// arrivals are due by any t. Within a stage N is quadratic and inverted exactly.
+
+#include <karga/error.hpp>
+#include <karga/timing.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace karga {
+
+/// One stage: over `duration`, ramp the rate linearly to `target_rate` (arrivals
+/// per second). A stage of zero length is a jump to its target.
+struct stage {
+  std::chrono::duration<double> duration{};
+  double target_rate = 0;
+};
+
+/// The arrival times of a list of stages.
+class schedule {
+public:
+  /// Largest number of arrivals a schedule may hold (exact in a double).
+  static constexpr double max_arrivals = 9007199254740992.0;  // 2^53
+  /// Longest schedule, in seconds (about 31 years; clock ticks stay exact).
+  static constexpr double max_length = 1e9;
+
+  /// Validates and prepares `stages`; throws `karga::error` for no stages, a
+  /// negative, infinite or NaN duration or rate, or more than 2^53 arrivals.
+  schedule(double start_rate, const std::vector<stage>& stages) {
+    if (stages.empty()) detail::throw_error("a schedule needs at least one stage");
+    check_rate(start_rate, "start rate");
+    double t = 0, n = 0, r = start_rate;
+    for (std::size_t i = 0; i < stages.size(); ++i) {
+      const double d = stages[i].duration.count();
+      const std::string which = "stage " + std::to_string(i + 1);
+      if (!std::isfinite(d) || d < 0)
+        detail::throw_error(which + ": duration must be finite and not negative, got " + std::to_string(d) + " s");
+      check_rate(stages[i].target_rate, which + ": target rate");
+      const double r1 = stages[i].target_rate;
+      segment s{t, n, d, r, r1, d > 0 ? (r1 - r) / d : 0.0, d > 0 ? (r + r1) / 2 * d : 0.0};
+      segments_.push_back(s);
+      t += d;
+      n += s.arrivals;
+      r = r1;
+    }
+    if (n > max_arrivals) detail::throw_error("the schedule holds more than 2^53 arrivals");
+    if (t > max_length) detail::throw_error("the schedule is longer than 10^9 s");
+    length_ = t;
+    total_ = to_count(n);
+  }
+
+  /// Every arrival of the schedule: ⌊N(length)⌋.
+  std::uint64_t total() const noexcept { return total_; }
+  /// Length of the schedule in seconds.
+  double length() const noexcept { return length_; }
+  /// Length of the schedule as a clock duration.
+  clock::duration length_duration() const noexcept { return to_duration(length_); }
+
+  /// N(t): arrivals due by `t` seconds, as a real number.
+  double arrivals_by(double t) const noexcept {
+    if (!(t > 0)) return 0;
+    const segment& s = segment_at_time(t);
+    const double tau = std::min(t - s.start, s.duration);
+    return s.before + s.rate0 * tau + s.slope * tau * tau / 2;
+  }
+
+  /// ⌊N(t)⌋: how many arrivals are due by `t` seconds.
+  std::uint64_t due_by(double t) const noexcept { return std::min(total_, to_count(arrivals_by(t))); }
+
+  /// The rate at `t` seconds (the later side of a jump).
+  double rate_at(double t) const noexcept {
+    const segment& s = segment_at_time(std::max(t, 0.0));
+    return s.rate0 + s.slope * std::clamp(t - s.start, 0.0, s.duration);
+  }
+
+  /// When arrival `k` (0-based, k < total()) is due, in seconds from the start.
+  double time_of(std::uint64_t k) const noexcept {
+    const double m = static_cast<double>(k) + 1;
+    std::size_t i = 0;
+    while (i + 1 < segments_.size() && m > segments_[i].before + segments_[i].arrivals) ++i;
+    return solve(segments_[i], m);
+  }
+
+  /// Walks the arrivals in increasing order; cheaper than `time_of` per arrival.
+  class cursor {
+  public:
+    explicit cursor(const schedule& s) noexcept : s_(&s) {}
+    /// Same as `schedule::time_of(k)`; `k` must not decrease between calls.
+    double time_of(std::uint64_t k) noexcept {
+      const double m = static_cast<double>(k) + 1;
+      const auto& segs = s_->segments_;
+      while (i_ + 1 < segs.size() && m > segs[i_].before + segs[i_].arrivals) ++i_;
+      return solve(segs[i_], m);
+    }
+
+  private:
+    const schedule* s_;
+    std::size_t i_ = 0;
+  };
+
+  static clock::duration to_duration(double seconds) noexcept {
+    return std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(seconds));
+  }
+
+private:
+  struct segment {
+    double start;     // seconds
+    double before;    // N at the start
+    double duration;  // seconds
+    double rate0;     // rate at the start
+    double rate1;     // rate at the end
+    double slope;     // rate change per second
+    double arrivals;  // N over the segment
+  };
+
+  static void check_rate(double r, const std::string& what) {
+    if (!std::isfinite(r) || r < 0)
+      detail::throw_error(what + " must be finite and not negative, got " + std::to_string(r) + "/s");
+  }
+
+  // ⌊x⌋, forgiving the last bits of rounding in N(t) (far less than one arrival).
+  static std::uint64_t to_count(double x) noexcept {
+    if (!(x > 0)) return 0;
+    return static_cast<std::uint64_t>(std::floor(x + std::clamp(x * 1e-14, 1e-9, 0.5)));
+  }
+
+  const segment& segment_at_time(double t) const noexcept {
+    auto it = std::upper_bound(segments_.begin(), segments_.end(), t,
+                               [](double v, const segment& s) { return v < s.start; });
+    return it == segments_.begin() ? *it : *std::prev(it);
+  }
+
+  // Time of the m-th arrival inside segment s: solves
+  // rate0·τ + slope·τ²/2 = m - before with the form that is stable for any slope.
+  static double solve(const segment& s, double m) noexcept {
+    const double need = std::max(0.0, m - s.before);
+    const double disc = std::max(0.0, s.rate0 * s.rate0 + 2 * s.slope * need);
+    const double denom = s.rate0 + std::sqrt(disc);
+    const double tau = denom > 0 ? 2 * need / denom : 0.0;
+    return s.start + std::min(tau, s.duration);
+  }
+
+  std::vector<segment> segments_;
+  double length_ = 0;
+  std::uint64_t total_ = 0;
+};
+
+} // namespace karga

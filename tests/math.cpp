@@ -1,0 +1,330 @@
+// The arithmetic, exactly: arrival schedules, the histogram, aggregates and reports.
+#include "catch.hpp"
+
+#include <karga/karga.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace std::chrono_literals;
+
+karga::schedule seed_schedule() { return karga::schedule(0, {{10s, 100.0}, {30s, 100.0}, {5s, 0.0}}); }
+
+// schedule ----------------------------------------------------------------------
+TEST_CASE("schedule: the seed's profile has 500 + 3000 + 250 arrivals", "[schedule]") {
+  const auto s = seed_schedule();
+  CHECK(s.total() == 3750);
+  CHECK(s.length() == 45.0);
+  CHECK(s.due_by(10) == 500);
+  CHECK(s.due_by(40) == 3500);
+  CHECK(s.due_by(45) == 3750);
+  CHECK(s.due_by(1e6) == 3750);
+  CHECK(s.due_by(0) == 0);
+  CHECK(s.due_by(-1) == 0);
+}
+
+TEST_CASE("schedule: arrival times are the inverse of the integral", "[schedule]") {
+  const auto s = seed_schedule();
+  // Ramp 0→100 over 10 s: N(t) = 5 t², so arrival k is at √((k+1)/5).
+  for (std::uint64_t k : {0u, 1u, 4u, 99u, 250u, 499u})
+    CHECK(s.time_of(k) == Approx(std::sqrt((k + 1) / 5.0)).epsilon(1e-12));
+  // Constant 100/s: one every 10 ms after t = 10 s.
+  for (std::uint64_t k : {500u, 501u, 1999u, 3499u})
+    CHECK(s.time_of(k) == Approx(10.0 + (k + 1 - 500) / 100.0).epsilon(1e-12));
+  // Ramp 100→0 over 5 s: N = 3500 + 100τ − 10τ², so τ = (100 − √(10000 − 40 m)) / 20.
+  for (std::uint64_t k : {3500u, 3600u, 3748u, 3749u}) {
+    const double m = static_cast<double>(k + 1 - 3500);
+    CHECK(s.time_of(k) == Approx(40.0 + (100 - std::sqrt(10000 - 40 * m)) / 20).epsilon(1e-12));
+  }
+  CHECK(s.time_of(3749) == Approx(45.0).epsilon(1e-12));
+}
+
+TEST_CASE("schedule: a ramp 0→10,000/s over 5 s has 25,000 arrivals", "[schedule]") {
+  const karga::schedule s(0, {{5s, 10000.0}});
+  CHECK(s.total() == 25000);
+  CHECK(s.time_of(24999) == Approx(5.0).epsilon(1e-12));
+  CHECK(s.rate_at(2.5) == Approx(5000));
+}
+
+TEST_CASE("schedule: N(time_of(k)) = k + 1 and the cursor agrees, on random profiles", "[schedule]") {
+  std::mt19937_64 rng(42);
+  std::uniform_real_distribution<double> rate(0, 2000), len(0, 3);
+  for (int round = 0; round < 20; ++round) {
+    std::vector<karga::stage> stages;
+    for (int i = 0; i < 5; ++i) stages.push_back({std::chrono::duration<double>(round % 4 == 0 && i == 2 ? 0 : len(rng)), rate(rng)});
+    const karga::schedule s(rate(rng), stages);
+    karga::schedule::cursor c(s);
+    double previous = 0;
+    for (std::uint64_t k = 0; k < s.total(); k += 7) {
+      const double t = s.time_of(k);
+      CHECK(c.time_of(k) == t);
+      CHECK(t >= previous);
+      CHECK(s.arrivals_by(t) == Approx(static_cast<double>(k + 1)).epsilon(1e-9));
+      CHECK(s.due_by(t) >= k);  // arrival k is due at its own time (up to rounding)
+      previous = t;
+    }
+  }
+}
+
+TEST_CASE("schedule: zero-length stages are jumps, zero rates have no arrivals", "[schedule]") {
+  SECTION("a jump to 100/s, then 1 s at 100/s") {
+    const karga::schedule s(0, {{0s, 100.0}, {1s, 100.0}});
+    CHECK(s.total() == 100);
+    CHECK(s.time_of(0) == Approx(0.01));
+    CHECK(s.time_of(99) == Approx(1.0));
+  }
+  SECTION("one stage of zero length") {
+    const karga::schedule s(500, {{0s, 1000.0}});
+    CHECK(s.total() == 0);
+    CHECK(s.length() == 0);
+  }
+  SECTION("zero rate") {
+    const karga::schedule s(0, {{5s, 0.0}});
+    CHECK(s.total() == 0);
+    CHECK(s.due_by(5) == 0);
+  }
+  SECTION("a pause between two bursts") {
+    const karga::schedule s(0, {{0s, 10.0}, {1s, 10.0}, {0s, 0.0}, {2s, 0.0}, {0s, 10.0}, {1s, 10.0}});
+    CHECK(s.total() == 20);
+    CHECK(s.time_of(9) == Approx(1.0));
+    CHECK(s.time_of(10) == Approx(3.1));
+  }
+  SECTION("start rate") {
+    const karga::schedule s(100, {{2s, 100.0}});
+    CHECK(s.total() == 200);
+  }
+}
+
+TEST_CASE("schedule: huge rates stay exact", "[schedule]") {
+  const karga::schedule s(0, {{0s, 1e12}, {1s, 1e12}});
+  CHECK(s.total() == 1'000'000'000'000ull);
+  CHECK(s.time_of(999'999'999'999ull) == Approx(1.0).epsilon(1e-15));
+  CHECK(s.time_of(499'999'999'999ull) == Approx(0.5).epsilon(1e-15));
+}
+
+TEST_CASE("schedule and builder: bad input is a clear karga::error", "[schedule]") {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  auto message = [](auto&& f) {
+    try {
+      f();
+    } catch (const karga::error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  using d = std::chrono::duration<double>;
+  CHECK(message([] { karga::schedule(0, {}); }) == "karga: a schedule needs at least one stage");
+  CHECK(message([] { karga::schedule(0, {{-1s, 1.0}}); }).starts_with("karga: stage 1: duration must be finite and not negative"));
+  CHECK(message([&] { karga::schedule(0, {{1s, 1.0}, {d(nan), 1.0}}); }).starts_with("karga: stage 2: duration"));
+  CHECK(message([&] { karga::schedule(0, {{d(inf), 1.0}}); }).starts_with("karga: stage 1: duration"));
+  CHECK(message([] { karga::schedule(0, {{1s, -5.0}}); }).starts_with("karga: stage 1: target rate must be finite and not negative"));
+  CHECK(message([&] { karga::schedule(0, {{1s, nan}}); }).starts_with("karga: stage 1: target rate"));
+  CHECK(message([&] { karga::schedule(inf, {{1s, 1.0}}); }).starts_with("karga: start rate"));
+  CHECK(message([&] { karga::schedule(-1, {{1s, 1.0}}); }).starts_with("karga: start rate"));
+  CHECK(message([] { karga::schedule(0, {{1s, 1e300}}); }) == "karga: the schedule holds more than 2^53 arrivals");
+  CHECK(message([] { karga::stage_executor::builder().stage(1s, 1.0).threads(0).build(); }) ==
+        "karga: threads must be at least 1, got 0");
+  CHECK(message([] { karga::stage_executor::builder().build(); }) == "karga: a schedule needs at least one stage");
+  CHECK(message([] { karga::stage_executor::builder().stage(1s, 1.0).grace_period(-1s).build(); })
+            .starts_with("karga: grace period must be finite and not negative"));
+  CHECK(message([] { karga::stage_executor::builder().stage(1s, 1.0).build(); }) == "no error");
+}
+
+// histogram ---------------------------------------------------------------------
+TEST_CASE("histogram: values below 2048 ns are exact", "[histogram]") {
+  karga::histogram h;
+  for (std::uint64_t v = 0; v < 2048; ++v) h.record(v);
+  CHECK(h.count() == 2048);
+  CHECK(h.min() == 0);
+  CHECK(h.max() == 2047);
+  CHECK(h.mean() == Approx(1023.5));
+  CHECK(h.percentile(50) == 1023);
+  CHECK(h.percentile(100) == 2047);
+  CHECK(h.percentile(0) == 0);
+  for (std::uint64_t v = 0; v < 2048; ++v) CHECK(h.count_at(v) == 1);
+}
+
+TEST_CASE("histogram: percentiles within 1/2048 of the exact sorted value", "[histogram]") {
+  std::mt19937_64 rng(7);
+  std::lognormal_distribution<double> spread(13.0, 2.5);  // ~ from ns to hours
+  std::vector<std::uint64_t> values;
+  karga::histogram h;
+  for (int i = 0; i < 200000; ++i) {
+    const auto v = static_cast<std::uint64_t>(std::min(spread(rng), 1e16));
+    values.push_back(v);
+    h.record(v);
+  }
+  std::sort(values.begin(), values.end());
+  for (double p : {0.1, 1.0, 10.0, 25.0, 50.0, 75.0, 90.0, 95.0, 99.0, 99.9, 99.99, 99.999}) {
+    const auto rank = static_cast<std::size_t>(std::ceil(p / 100 * values.size()));
+    const double exact = static_cast<double>(values[rank - 1]);
+    const double got = static_cast<double>(h.percentile(p));
+    CHECK(std::abs(got - exact) <= exact * karga::histogram::relative_error);
+  }
+  CHECK(h.min() == values.front());
+  CHECK(h.max() == values.back());
+  double sum = 0;
+  for (auto v : values) sum += static_cast<double>(v);
+  CHECK(h.mean() == Approx(sum / values.size()).epsilon(1e-12));
+  double sq = 0;
+  for (auto v : values) sq += (v - h.mean()) * (v - h.mean());
+  CHECK(h.stddev() == Approx(std::sqrt(sq / values.size())).epsilon(1e-3));
+}
+
+TEST_CASE("histogram: merging shards equals one histogram of all values", "[histogram]") {
+  std::mt19937_64 rng(11);
+  std::uniform_int_distribution<std::uint64_t> any(0, std::numeric_limits<std::uint64_t>::max() >> 8);
+  karga::histogram all, a, b, c;
+  for (int i = 0; i < 30000; ++i) {
+    const auto v = any(rng) >> (i % 50);
+    all.record(v);
+    (i % 3 == 0 ? a : i % 3 == 1 ? b : c).record(v);
+  }
+  karga::histogram ab = a;
+  ab.merge(b);
+  ab.merge(c);
+  CHECK(ab == all);
+  karga::histogram cb = c;
+  cb.merge(b);
+  cb.merge(a);
+  CHECK(cb == all);
+  karga::histogram empty;
+  empty.merge(all);
+  CHECK(empty == all);
+}
+
+TEST_CASE("histogram: edges", "[histogram]") {
+  karga::histogram h;
+  CHECK(h.percentile(50) == 0);
+  CHECK(h.mean() == 0);
+  CHECK(h.min() == 0);
+  h.record(-5ms);  // a negative duration counts as zero
+  CHECK(h.count_at(0) == 1);
+  h.record(std::numeric_limits<std::uint64_t>::max());
+  CHECK(h.max() == std::numeric_limits<std::uint64_t>::max());
+  CHECK(h.percentile(100) == std::numeric_limits<std::uint64_t>::max());
+  h.record(1h);
+  CHECK(std::abs(static_cast<double>(h.percentile(60)) - 3.6e12) <= 3.6e12 / 2048);
+}
+
+// aggregate and report ------------------------------------------------------------
+karga::basic_aggregate sample(int seed) {
+  std::mt19937 rng(seed);
+  karga::basic_aggregate a;
+  const auto t0 = karga::clock::now();
+  for (int i = 0; i < 1000; ++i) {
+    const auto lat = std::chrono::microseconds(rng() % 5000);
+    const auto sched = t0 + std::chrono::milliseconds(i);
+    const auto lag = std::chrono::microseconds(rng() % 100);
+    a.consume(karga::basic_metric{lat, rng() % 10 != 0, rng() % 1000},
+              karga::timing{sched, sched + lag, sched + lag + lat});
+  }
+  a.record_dropped(seed);
+  a.record_interrupted(seed % 3);
+  a.record_exception("boom " + std::to_string(seed % 2));
+  return a;
+}
+
+TEST_CASE("basic_aggregate: merge is associative and commutative", "[aggregate]") {
+  const auto a = sample(1), b = sample(2), c = sample(3);
+  auto ab_c = a;
+  ab_c.merge(b);
+  ab_c.merge(c);
+  auto bc = b;
+  bc.merge(c);
+  auto a_bc = a;
+  a_bc.merge(bc);
+  CHECK(ab_c.latency() == a_bc.latency());
+  CHECK(ab_c.response_time() == a_bc.response_time());
+  CHECK(ab_c.succeeded() == a_bc.succeeded());
+  CHECK(ab_c.exceptions().total() == a_bc.exceptions().total());
+  auto ba = b;
+  ba.merge(a);
+  auto ab = a;
+  ab.merge(b);
+  CHECK(ab.latency() == ba.latency());
+  CHECK(ab.dropped() == ba.dropped());
+  CHECK(ab.failed() == ba.failed());
+  CHECK(ab.started() == a.started() + b.started());
+  CHECK(ab.exceptions().sorted() == ba.exceptions().sorted());
+}
+
+TEST_CASE("basic_aggregate: counts each outcome", "[aggregate]") {
+  karga::basic_aggregate a;
+  const auto t = karga::clock::now();
+  a.consume({3ms, true, 100});
+  a.consume({5ms, false, 20}, {t, t + 1ms, t + 6ms});
+  a.record_exception("refused");
+  a.record_exception("refused");
+  a.record_dropped(4);
+  a.record_interrupted(2);
+  CHECK(a.succeeded() == 1);
+  CHECK(a.failed() == 3);
+  CHECK(a.dropped() == 4);
+  CHECK(a.interrupted() == 2);
+  CHECK(a.started() == 6);
+  CHECK(a.bytes() == 120);
+  CHECK(a.latency().count() == 2);
+  CHECK(a.response_time().count() == 1);
+  CHECK(a.response_time().max() == 6'000'000);
+  CHECK(a.start_lag().max() == 1'000'000);
+  CHECK(a.exceptions().sorted() == std::vector<std::pair<std::string, std::uint64_t>>{{"refused", 2}});
+}
+
+TEST_CASE("error_counts: keeps 16 messages, counts the rest as other", "[aggregate]") {
+  karga::error_counts e;
+  for (int i = 0; i < 20; ++i) e.add("m" + std::to_string(i), 2);
+  e.add("m0");
+  CHECK(e.sorted().size() == 16);
+  CHECK(e.sorted().front() == std::pair<std::string, std::uint64_t>{"m0", 3});
+  CHECK(e.other() == 8);
+  CHECK(e.total() == 41);
+}
+
+TEST_CASE("basic_report: target vs achieved, ratios, percentiles", "[report]") {
+  karga::basic_aggregate a;
+  for (int i = 1; i <= 100; ++i) a.consume({std::chrono::milliseconds(i), i <= 90, 1000});
+  a.record_dropped(50);
+  a.record_run({200, 10s, 12s, 7});
+  const karga::basic_report r{a};
+  CHECK(r.scheduled == 200);
+  CHECK(r.target_rate == Approx(20.0));
+  CHECK(r.started == 100);
+  CHECK(r.achieved_rate == Approx(10.0));
+  CHECK(r.dropped == 50);
+  CHECK(r.success_ratio == Approx(0.9));
+  CHECK(r.bytes_per_second == Approx(100000.0 / 12));
+  CHECK(r.latency.count == 100);
+  CHECK(r.latency.min == 1ms);
+  CHECK(r.latency.max == 100ms);
+  CHECK(r.latency.mean == std::chrono::microseconds(50500));
+  CHECK(std::abs((r.latency.p50 - 50ms).count()) <= 50'000'000 / 2048);
+  CHECK(std::abs((r.latency.p99 - 99ms).count()) <= 99'000'000 / 2048);
+  CHECK(r.response_time.count == 0);
+  CHECK(r.peak_in_flight == 7);
+
+  const std::string text = karga::format_report(r);
+  CHECK(text.find("200 arrivals over 10.000s (20.0/s)") != std::string::npos);
+  CHECK(text.find("achieved 10.0/s, 50.00% of target") != std::string::npos);
+  CHECK(text.find("ok 90  failed 10  dropped 50  interrupted 0") != std::string::npos);
+  CHECK(text.find("latency") != std::string::npos);
+  CHECK(text.find("from intended") == std::string::npos);  // nothing recorded, nothing shown
+}
+
+TEST_CASE("basic_report: an empty aggregate reports zeros", "[report]") {
+  const karga::basic_report r{karga::basic_aggregate{}};
+  CHECK(r.started == 0);
+  CHECK(r.achieved_rate == 0);
+  CHECK(r.success_ratio == 0);
+  CHECK(r.latency.p99 == 0ns);
+  CHECK_FALSE(karga::format_report(r).empty());
+}
+
+} // namespace
