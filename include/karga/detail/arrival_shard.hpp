@@ -57,7 +57,7 @@ public:
   arrival_shard(executor_type ex, const schedule& s, F& act, A initial, shard_options opt,
                 unsigned index, unsigned count, clock::time_point start)
       : ex_(std::move(ex)), schedule_(s), cursor_(s), action_(act), aggregate_(std::move(initial)),
-        opt_(opt), stride_(count), next_(index), start_(start), arrival_timer_(ex_), done_(ex_) {}
+        opt_(opt), stride_(count), next_(index), start_(start), arrival_timer_(ex_), done_(ex_), idle_timer_(ex_, clock::time_point::max()) {}
 
   arrival_shard(const arrival_shard&) = delete;
   arrival_shard& operator=(const arrival_shard&) = delete;
@@ -80,113 +80,109 @@ public:
 
 private:
   struct worker {
-    explicit worker(const executor_type& ex) : wake(ex) {}
-    boost::asio::steady_timer wake;  // an idle worker waits on it
     boost::asio::cancellation_signal cancel;
     bool busy = false;
     bool interrupted = false;
   };
 
   void spawn_worker() {
-    worker& w = workers_list_.emplace_back(ex_);
+    worker& w = workers_list_.emplace_back();
     ++workers_;
     boost::asio::co_spawn(ex_, work(w),
                           boost::asio::bind_cancellation_slot(w.cancel.slot(), boost::asio::detached));
   }
 
-  boost::asio::awaitable<void> work(worker& me) {
-    while (!finished_) {
-      if (leader_ != nullptr) {
-        co_await park(me);
-        continue;
-      }
-      leader_ = &me;
-      co_await lead(me);
-    }
-    if (--workers_ == 0) done_.cancel();
-  }
-
-  boost::asio::awaitable<void> park(worker& me) {
-    idle_.push_back(&me);
-    me.wake.expires_at(clock::time_point::max());
-    co_await me.wake.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+  // Idle workers wait on one timer that never expires; cancelling one wait wakes
+  // one worker, like a condition variable.
+  boost::asio::awaitable<void> park() {
+    ++idle_;
+    co_await idle_timer_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
   }
 
   void wake_one() {
-    worker* w = idle_.back();
-    idle_.pop_back();
-    w->wake.cancel();
+    --idle_;
+    idle_timer_.cancel_one();
   }
 
-  // Runs while `me` is the leader; returns when it is not (demoted, or the end).
-  boost::asio::awaitable<void> lead(worker& me) {
+  // One coroutine per worker: it parks while another worker leads, and leads
+  // (in the loop below) when none does. Actions run inline, in this frame.
+  boost::asio::awaitable<void> work(worker& me) {
     const std::uint64_t total = schedule_.total();
     unsigned batches = 0;
-    clock::time_point now = clock::now();  // the last clock read
-    while (leader_ == &me) {
-      if (next_ >= due_end_) {
-        if (next_ >= total) {
-          co_await finish();
-          co_return;
-        }
-        if (batches++ == batches_per_yield) {
-          batches = 0;
-          co_await boost::asio::post(ex_, boost::asio::use_awaitable);
-          if (leader_ != &me) co_return;
-        }
-        now = clock::now();
-        const double elapsed = seconds_since_start(now);
-        if (elapsed > schedule_.length() + to_seconds(opt_.late_start_limit)) {
-          // Past the end: arrivals not started by now never will be.
-          dropped_ += (total - next_ + stride_ - 1) / stride_;
-          next_ = total;
-          continue;
-        }
-        due_end_ = std::min(schedule_.due_by(elapsed), next_ + batch * stride_);
-        if (next_ >= due_end_) {
-          arrival_timer_.expires_at(start_ + schedule::to_duration(cursor_.time_of(next_)));
-          co_await arrival_timer_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-          now = clock::now();
-          due_end_ = std::min(schedule_.due_by(seconds_since_start(now)), next_ + batch * stride_);
-          if (next_ >= due_end_) due_end_ = next_ + 1;  // the timer fired: arrival next_ is due
-          continue;
-        }
-      }
-
-      // Arrival next_ is due.
-      const std::uint64_t k = next_;
-      next_ += stride_;
-      if (opt_.max_in_flight != 0 && in_flight_ >= opt_.max_in_flight) {
-        ++dropped_;
+    clock::time_point now{};  // the last clock read
+    while (!finished_) {
+      if (leader_ != nullptr) {
+        co_await park();
         continue;
       }
-      clock::time_point scheduled{};
-      if constexpr (timed) scheduled = start_ + schedule::to_duration(cursor_.time_of(k));
-      [[maybe_unused]] const clock::time_point started = now;
+      leader_ = &me;
+      now = clock::now();
+      while (leader_ == &me) {
+        if (next_ >= due_end_) {
+          if (next_ >= total) {
+            co_await finish();
+            break;
+          }
+          if (batches++ == batches_per_yield) {
+            batches = 0;
+            co_await boost::asio::post(ex_, boost::asio::use_awaitable);
+            if (leader_ != &me) break;
+          }
+          now = clock::now();
+          const double elapsed = seconds_since_start(now);
+          if (elapsed > schedule_.length() + to_seconds(opt_.late_start_limit)) {
+            // Past the end: arrivals not started by now never will be.
+            dropped_ += (total - next_ + stride_ - 1) / stride_;
+            next_ = total;
+            continue;
+          }
+          due_end_ = std::min(schedule_.due_by(elapsed), next_ + batch * stride_);
+          if (next_ >= due_end_) {
+            arrival_timer_.expires_at(start_ + schedule::to_duration(cursor_.time_of(next_)));
+            co_await arrival_timer_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+            now = clock::now();
+            due_end_ = std::min(schedule_.due_by(seconds_since_start(now)), next_ + batch * stride_);
+            if (next_ >= due_end_) due_end_ = next_ + 1;  // the timer fired: arrival next_ is due
+            continue;
+          }
+        }
 
-      if (!guard_pending_) {
-        guard_pending_ = true;
-        boost::asio::post(ex_, [this] { guard(); });
-      }
-      begin(me);
-      std::optional<metric_type> m;
-      try {
-        m.emplace(co_await action_());
-      } catch (const std::exception& e) {
-        end(me, e.what());
-      } catch (...) {
-        end(me, "unknown exception");
-      }
-      if (!m) continue;
-      if constexpr (timed) {
-        const clock::time_point finished = clock::now();
-        // Still the leader: the action did not suspend, so the next one starts now.
-        if (leader_ == &me) now = finished;
-        if (end(me, {})) aggregate_.consume(*m, timing{scheduled, started, finished});
-      } else {
-        if (end(me, {})) aggregate_.consume(*m);
+        // Arrival next_ is due.
+        const std::uint64_t k = next_;
+        next_ += stride_;
+        if (opt_.max_in_flight != 0 && in_flight_ >= opt_.max_in_flight) {
+          ++dropped_;
+          continue;
+        }
+        clock::time_point scheduled{};
+        if constexpr (timed) scheduled = start_ + schedule::to_duration(cursor_.time_of(k));
+        [[maybe_unused]] const clock::time_point started = now;
+
+        if (!guard_pending_) {
+          guard_pending_ = true;
+          boost::asio::post(ex_, [this] { guard(); });
+        }
+        begin(me);
+        std::optional<metric_type> m;
+        try {
+          m.emplace(co_await action_());
+        } catch (const std::exception& e) {
+          end(me, e.what());
+        } catch (...) {
+          end(me, "unknown exception");
+        }
+        if (!m) continue;
+        if constexpr (timed) {
+          const clock::time_point finished = clock::now();
+          // Still the leader: the action did not suspend, so the next one starts now.
+          if (leader_ == &me) now = finished;
+          if (end(me, {})) aggregate_.consume(*m, timing{scheduled, started, finished});
+        } else {
+          if (end(me, {})) aggregate_.consume(*m);
+        }
       }
     }
+    if (--workers_ == 0) done_.cancel();
   }
 
   // Bookkeeping when an action starts.
@@ -214,7 +210,7 @@ private:
     guard_pending_ = false;
     if (leader_ == nullptr || !leader_->busy) return;
     leader_ = nullptr;  // its action suspended: someone else takes the next arrival
-    if (!idle_.empty())
+    if (idle_ != 0)
       wake_one();
     else
       spawn_worker();
@@ -225,7 +221,8 @@ private:
   boost::asio::awaitable<void> finish() {
     finished_ = true;
     leader_ = nullptr;
-    while (!idle_.empty()) wake_one();
+    idle_ = 0;
+    idle_timer_.cancel();
     if (in_flight_ == 0) co_return;
     arrival_timer_.expires_at(start_ + schedule_.length_duration() + opt_.grace);
     co_await arrival_timer_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
@@ -266,7 +263,7 @@ private:
   clock::time_point start_;
 
   std::deque<worker> workers_list_;
-  std::vector<worker*> idle_;
+  std::uint64_t idle_ = 0;  // workers waiting on idle_timer_
   worker* leader_ = nullptr;
   std::uint64_t workers_ = 0;
   std::uint64_t in_flight_ = 0;
@@ -277,6 +274,7 @@ private:
   bool finished_ = false;
   boost::asio::steady_timer arrival_timer_;
   boost::asio::steady_timer done_;
+  boost::asio::steady_timer idle_timer_;
 };
 
 } // namespace karga::detail

@@ -1,0 +1,196 @@
+// karga's own figures: executor overhead, clock-reading actions, timing, histogram
+// record, memory per in-flight action, schedule accuracy and smoothness, the open
+// model under slow actions, and overload. `karga_bench [name...]` runs some; no
+// argument runs all. Results go to stdout as `name: figure` lines.
+#include <karga/karga.hpp>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#include <fmt/format.h>
+#include <malloc.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using karga::basic_metric;
+
+namespace {
+
+// Counts, and nothing else: the executor's cost alone.
+struct counter {
+  std::uint64_t n = 0;
+  void consume(const basic_metric& m) noexcept { n += m.success; }
+  void merge(const counter& o) noexcept { n += o.n; }
+};
+
+// basic_aggregate without the executor's timing: records only the action's latency.
+struct untimed_aggregate : karga::basic_aggregate {
+  void consume(const basic_metric& m) noexcept { karga::basic_aggregate::consume(m); }
+};
+
+// Keeps every start instant, for the accuracy figures.
+struct start_log {
+  std::vector<karga::clock::time_point> started;
+  karga::histogram lag;
+  void consume(const basic_metric&) {}
+  void consume(const basic_metric&, const karga::timing& t) {
+    started.push_back(t.started);
+    lag.record(t.started - t.scheduled);
+  }
+  void merge(const start_log& o) {
+    started.insert(started.end(), o.started.begin(), o.started.end());
+    lag.merge(o.lag);
+  }
+};
+
+auto null_action = []() -> asio::awaitable<basic_metric> { co_return basic_metric{{}, true, 0}; };
+
+auto seed_action = []() -> asio::awaitable<basic_metric> {
+  const auto start = karga::clock::now();
+  co_return basic_metric{karga::clock::now() - start, true, 0};
+};
+
+karga::stage_executor flat(double rate, std::chrono::duration<double> d, unsigned threads = 1) {
+  return karga::stage_executor::builder().start_rate(rate).stage(d, rate).threads(threads).late_start_limit(0s).build();
+}
+
+double seconds(karga::clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+template <class A, class F>
+double actions_per_second(const F& f, unsigned threads, std::uint64_t (*count)(const A&)) {
+  const auto e = flat(1e10, 2s, threads);
+  const auto t0 = karga::clock::now();
+  const A a = e.run(f, A{});
+  return static_cast<double>(count(a)) / seconds(karga::clock::now() - t0);
+}
+
+void throughput() {
+  for (unsigned threads : {1u, 2u}) {
+    fmt::print("executor overhead, null action, counting aggregate, {} thread(s): {:.1f} M actions/s\n", threads,
+               actions_per_second<counter>(null_action, threads, [](const counter& c) { return c.n; }) / 1e6);
+    fmt::print("seed-style action (two clock reads), latency histogram, {} thread(s): {:.1f} M actions/s\n", threads,
+               actions_per_second<untimed_aggregate>(seed_action, threads,
+                                                     [](const untimed_aggregate& a) { return a.succeeded(); }) / 1e6);
+    fmt::print("null action, executor timing into basic_aggregate, {} thread(s): {:.1f} M actions/s\n", threads,
+               actions_per_second<karga::basic_aggregate>(null_action, threads,
+                                                          [](const karga::basic_aggregate& a) { return a.succeeded(); }) / 1e6);
+  }
+}
+
+void histogram_record() {
+  karga::histogram h;
+  std::uint64_t x = 88172645463325252ull;
+  constexpr int n = 200'000'000;
+  const auto t0 = karga::clock::now();
+  for (int i = 0; i < n; ++i) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    h.record(x >> (x & 63));  // values across every magnitude
+  }
+  const double ns = seconds(karga::clock::now() - t0) * 1e9 / n;
+  fmt::print("histogram record (incl. a xorshift draw): {:.2f} ns  [count {}]\n", ns, h.count());
+}
+
+void memory_per_in_flight() {
+  // 100,000 actions that each sleep 3 s, started within 0.1 s.
+  constexpr double rate = 1e6;
+  auto sleeper = []() -> asio::awaitable<basic_metric> {
+    asio::steady_timer t(co_await asio::this_coro::executor, 3s);
+    co_await t.async_wait(asio::use_awaitable);
+    co_return basic_metric{{}, true, 0};
+  };
+  const auto before = mallinfo2().uordblks;
+  std::atomic<std::size_t> peak{0};
+  std::atomic<bool> done{false};
+  std::thread sampler([&] {
+    while (!done) {
+      peak = std::max<std::size_t>(peak, mallinfo2().uordblks);
+      std::this_thread::sleep_for(50ms);
+    }
+  });
+  const auto e = karga::stage_executor::builder().start_rate(rate).stage(100ms, rate).build();
+  const counter c = e.run(sleeper, counter{});
+  done = true;
+  sampler.join();
+  const double per = static_cast<double>(peak - before) / static_cast<double>(c.n);
+  fmt::print("memory per in-flight sleeping action (its timer and frame included): {:.0f} bytes  [{} actions]\n", per, c.n);
+}
+
+void accuracy() {
+  // A no-op at 10,000/s for 5 s: count, per-second counts, 10 ms windows, lag.
+  const auto e = flat(10000, 5s);
+  const start_log log = e.run(null_action, start_log{});
+  auto started = log.started;
+  std::sort(started.begin(), started.end());
+  const auto origin = started.front() - 100us;
+  std::vector<int> per_second(5, 0), per_window(500, 0);
+  for (auto t : started) {
+    const double s = seconds(t - origin);
+    per_second[std::min(4, static_cast<int>(s))]++;
+    per_window[std::min(499, static_cast<int>(s * 100))]++;
+  }
+  int good = 0;
+  for (int w : per_window) good += (w >= 90 && w <= 110);
+  fmt::print("10,000/s for 5 s: started {} of 50000 ({:+.3f} %)\n", started.size(),
+             (static_cast<double>(started.size()) - 50000) / 500);
+  std::string seconds_line;
+  for (int c : per_second) seconds_line += fmt::format(" {} ({:+.2f} %)", c, (c - 10000) / 100.0);
+  fmt::print("  per second:{}\n", seconds_line);
+  fmt::print("  10 ms windows with 100 ± 10 starts: {:.1f} %\n", good / 5.0);
+  fmt::print("  start lag: p50 {} ns, p99 {} ns, p99.9 {} ns, max {} ns\n", log.lag.percentile(50), log.lag.percentile(99),
+             log.lag.percentile(99.9), log.lag.max());
+}
+
+void open_model() {
+  auto slow = []() -> asio::awaitable<basic_metric> {
+    const auto start = karga::clock::now();
+    asio::steady_timer t(co_await asio::this_coro::executor, 50ms);
+    co_await t.async_wait(asio::use_awaitable);
+    co_return basic_metric{karga::clock::now() - start, true, 0};
+  };
+  const auto a = flat(1000, 5s).run(slow, karga::basic_aggregate{});
+  fmt::print("50 ms actions at 1,000/s for 5 s: started {} of 5000, peak in flight {}, lag p99 {} µs\n", a.started(),
+             a.run().peak_in_flight, a.start_lag().percentile(99) / 1000);
+}
+
+void overload() {
+  // 2 ms actions at 10,000/s for 3 s: waiting (I/O-like) and busy (CPU-bound).
+  auto waiting = []() -> asio::awaitable<basic_metric> {
+    const auto start = karga::clock::now();
+    asio::steady_timer t(co_await asio::this_coro::executor, 2ms);
+    co_await t.async_wait(asio::use_awaitable);
+    co_return basic_metric{karga::clock::now() - start, true, 0};
+  };
+  auto busy = []() -> asio::awaitable<basic_metric> {
+    const auto start = karga::clock::now();
+    while (karga::clock::now() - start < 2ms) {
+    }
+    co_return basic_metric{karga::clock::now() - start, true, 0};
+  };
+  const auto e = karga::stage_executor::builder().start_rate(10000).stage(3s, 10000.0).build();
+  fmt::print("2 ms waiting actions at 10,000/s for 3 s:\n{}", karga::format_report(karga::basic_report{e.run(waiting, karga::basic_aggregate{})}));
+  fmt::print("2 ms busy actions at 10,000/s for 3 s:\n{}", karga::format_report(karga::basic_report{e.run(busy, karga::basic_aggregate{})}));
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  struct entry {
+    const char* name;
+    void (*run)();
+  };
+  const entry all[] = {{"throughput", throughput}, {"histogram", histogram_record}, {"memory", memory_per_in_flight},
+                       {"accuracy", accuracy},     {"open-model", open_model},     {"overload", overload}};
+  for (const auto& e : all) {
+    bool wanted = argc == 1;
+    for (int i = 1; i < argc; ++i) wanted |= std::strcmp(argv[i], e.name) == 0;
+    if (wanted) e.run();
+  }
+}
