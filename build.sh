@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs karga on a Debian machine.
-#   bash build.sh run    installs what is missing, builds, runs the main example
+#   bash build.sh run    installs what is missing, builds, runs the main example: the
+#                        seed HTTP load test against an embedded loopback server
 #   bash build.sh test   installs what is missing, builds, runs the tests, then runs
 #                        them again under AddressSanitizer and UndefinedBehaviorSanitizer
 set -euo pipefail
@@ -24,7 +25,7 @@ cmake --build build
 
 case "$mode" in
   run)
-    ./build/examples/seed "${@:2}"
+    ./build/examples/http "${@:2}"
     ;;
   test)
     ctest --test-dir build --output-on-failure -j2

@@ -5,7 +5,7 @@ include(CMakePackageConfigHelpers)
 set(KARGA_INSTALL_CMAKEDIR "${CMAKE_INSTALL_DATADIR}/karga" CACHE STRING "Where karga's CMake package files go")
 
 install(DIRECTORY include/karga DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}" COMPONENT karga)
-install(TARGETS karga EXPORT karga-targets COMPONENT karga)
+install(TARGETS karga karga_http EXPORT karga-targets COMPONENT karga)
 install(EXPORT karga-targets NAMESPACE karga:: DESTINATION "${KARGA_INSTALL_CMAKEDIR}" COMPONENT karga)
 
 configure_package_config_file(cmake/karga-config.cmake.in

@@ -133,14 +133,13 @@ private:
       : schedule_(std::move(s)), threads_(threads), options_(opt) {}
 
   // One shard with its own io_context. Member order matters: the shard (and its
-  // timers) go first, then the io_context with any coroutine it still holds, then
-  // the action those coroutines point into.
+  // timers) go first, then the action (whose sockets need their io_context), then
+  // the io_context.
   template <class F, class A>
   struct threaded_shard {
     threaded_shard(const stage_executor& e, const F& act, const A& initial, unsigned index,
                    clock::time_point start)
-        : action(act),
-          shard(context.get_executor(), e.schedule_, action, initial, e.options_, index, e.threads_, start) {}
+        : action(act), shard(context.get_executor(), e.schedule_, action, initial, e.options_, index, e.threads_, start) {}
 
     std::exception_ptr run() noexcept {
       try {
@@ -154,8 +153,8 @@ private:
       }
     }
 
-    F action;
     boost::asio::io_context context{1};
+    F action;
     detail::arrival_shard<F, A> shard;
   };
 

@@ -1,0 +1,221 @@
+#pragma once
+/// @file http/client.hpp
+/// karga::http::client — an HTTP/1.1 client for actions: keep-alive connections
+/// reused within a shard, a request timeout, and results as values (status, body
+/// size, or an error kind), never exceptions.
+
+#include <karga/error.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace karga::http {
+
+/// Why a request got no response.
+enum class error_kind { none, refused, timeout, reset, protocol, other };
+
+inline std::string_view to_string(error_kind e) noexcept {
+  switch (e) {
+    case error_kind::none: return "none";
+    case error_kind::refused: return "refused";
+    case error_kind::timeout: return "timeout";
+    case error_kind::reset: return "reset";
+    case error_kind::protocol: return "protocol";
+    case error_kind::other: return "other";
+  }
+  return "other";
+}
+
+/// What came back.
+struct response {
+  unsigned status_code = 0;
+  std::uint64_t body_bytes = 0;
+  unsigned status() const noexcept { return status_code; }
+};
+
+/// A response, or the kind of error that prevented one.
+class result {
+public:
+  result(response r) : response_(r) {}
+  result(error_kind e, std::string message) : error_(e), message_(std::move(message)) {}
+
+  explicit operator bool() const noexcept { return response_.has_value(); }
+  const response* operator->() const noexcept { return &*response_; }
+  const response& operator*() const noexcept { return *response_; }
+  error_kind error() const noexcept { return error_; }
+  const std::string& message() const noexcept { return message_; }
+
+private:
+  std::optional<response> response_;
+  error_kind error_ = error_kind::none;
+  std::string message_;
+};
+
+/// Client settings.
+struct options {
+  std::chrono::steady_clock::duration connect_timeout = std::chrono::seconds(5);
+  std::chrono::steady_clock::duration request_timeout = std::chrono::seconds(30);
+  std::size_t max_idle_connections = 1024;  ///< kept for reuse, per copy of the client
+};
+
+namespace detail {
+struct url {
+  std::string host;
+  std::string port;
+  std::string base_path;
+};
+
+inline url parse_url(std::string_view u) {
+  constexpr std::string_view scheme = "http://";
+  if (u.substr(0, 8) == "https://") karga::detail::throw_error("https is not supported by this client yet: " + std::string(u));
+  if (u.substr(0, scheme.size()) != scheme)
+    karga::detail::throw_error("an HTTP URL starts with http://, got \"" + std::string(u) + "\"");
+  u.remove_prefix(scheme.size());
+  const auto slash = u.find('/');
+  std::string_view authority = u.substr(0, slash);
+  url out;
+  out.base_path = slash == std::string_view::npos ? "" : std::string(u.substr(slash));
+  if (!out.base_path.empty() && out.base_path.back() == '/') out.base_path.pop_back();
+  if (!authority.empty() && authority.front() == '[') {  // [::1]:8080
+    const auto close = authority.find(']');
+    if (close == std::string_view::npos) karga::detail::throw_error("bad IPv6 host in URL");
+    out.host = std::string(authority.substr(1, close - 1));
+    authority.remove_prefix(close + 1);
+    out.port = authority.empty() ? "80" : std::string(authority.substr(1));
+  } else {
+    const auto colon = authority.rfind(':');
+    out.host = std::string(authority.substr(0, colon));
+    out.port = colon == std::string_view::npos ? "80" : std::string(authority.substr(colon + 1));
+  }
+  if (out.host.empty()) karga::detail::throw_error("URL has no host: \"http://" + std::string(u) + "\"");
+  if (out.port.empty() || out.port.find_first_not_of("0123456789") != std::string::npos || std::stoul(out.port) > 65535)
+    karga::detail::throw_error("bad port in URL: \"" + out.port + "\"");
+  return out;
+}
+
+inline error_kind classify(const boost::system::error_code& ec) {
+  namespace err = boost::asio::error;
+  if (ec == err::connection_refused) return error_kind::refused;
+  if (ec == boost::beast::error::timeout || ec == err::timed_out) return error_kind::timeout;
+  if (ec == err::connection_reset || ec == err::broken_pipe || ec == err::eof ||
+      ec == boost::beast::http::error::end_of_stream || ec == boost::beast::http::error::partial_message)
+    return error_kind::reset;
+  if (ec.category() == boost::beast::http::make_error_code(boost::beast::http::error::bad_version).category())
+    return error_kind::protocol;
+  return error_kind::other;
+}
+} // namespace detail
+
+/// An HTTP/1.1 client. Heavy parts (resolution) happen once, at construction;
+/// copying is cheap and gives the copy its own, empty, connection pool, so each
+/// shard of an executor reuses its own connections.
+class client {
+public:
+  /// `url` is `http://host[:port][/base]`; throws `karga::error` if it is not one or
+  /// its host does not resolve.
+  explicit client(std::string_view url, options opt = {}) : url_(detail::parse_url(url)), options_(opt) {
+    boost::asio::io_context ctx;
+    boost::asio::ip::tcp::resolver resolver(ctx);
+    boost::system::error_code ec;
+    auto results = resolver.resolve(url_.host, url_.port, ec);
+    if (ec) karga::detail::throw_error("cannot resolve \"" + url_.host + "\": " + ec.message());
+    for (const auto& r : results) endpoints_.push_back(r.endpoint());
+    host_header_ = url_.host + ":" + url_.port;
+  }
+
+  client(const client& o) : url_(o.url_), options_(o.options_), endpoints_(o.endpoints_), host_header_(o.host_header_) {}
+  client& operator=(const client& o) {
+    if (this != &o) *this = client(o);
+    return *this;
+  }
+  client(client&&) noexcept = default;
+  client& operator=(client&&) noexcept = default;
+
+  /// GET `target` (appended to the URL's path).
+  boost::asio::awaitable<result> get(std::string_view target) const {
+    return request(boost::beast::http::verb::get, target, {});
+  }
+
+  /// Any method, with an optional body and extra headers.
+  boost::asio::awaitable<result> request(boost::beast::http::verb method, std::string_view target, std::string body,
+                                         std::vector<std::pair<std::string, std::string>> headers = {}) const {
+    namespace http = boost::beast::http;
+    http::request<http::string_body> req{method, url_.base_path + std::string(target), 11};
+    req.set(http::field::host, host_header_);
+    req.set(http::field::user_agent, "karga");
+    for (auto& [name, value] : headers) req.set(name, value);
+    if (!body.empty() || method == http::verb::post || method == http::verb::put) {
+      req.body() = std::move(body);
+      req.prepare_payload();
+    }
+    req.keep_alive(true);
+
+    // A pooled connection may have been closed by the server meanwhile: one retry
+    // on a fresh connection for that case only.
+    for (int attempt = 0;; ++attempt) {
+      const bool reused = !idle_.empty();
+      std::unique_ptr<connection> c;
+      if (reused) {
+        c = std::move(idle_.back());
+        idle_.pop_back();
+      } else {
+        auto ex = co_await boost::asio::this_coro::executor;
+        c = std::make_unique<connection>(ex);
+        c->stream.expires_after(options_.connect_timeout);
+        auto [ec, ep] = co_await c->stream.async_connect(endpoints_, boost::asio::as_tuple(boost::asio::use_awaitable));
+        if (ec) co_return result(detail::classify(ec), ec.message());
+      }
+      c->stream.expires_after(options_.request_timeout);
+      auto [wec, wn] = co_await http::async_write(c->stream, req, boost::asio::as_tuple(boost::asio::use_awaitable));
+      http::response<http::string_body> res;
+      boost::system::error_code ec = wec;
+      if (!ec) {
+        auto [rec, rn] = co_await http::async_read(c->stream, c->buffer, res, boost::asio::as_tuple(boost::asio::use_awaitable));
+        ec = rec;
+      }
+      if (ec) {
+        const auto kind = detail::classify(ec);
+        if (reused && attempt == 0 && kind == error_kind::reset) continue;
+        co_return result(kind, ec.message());
+      }
+      const response out{res.result_int(), res.body().size()};
+      if (res.keep_alive() && idle_.size() < options_.max_idle_connections) idle_.push_back(std::move(c));
+      co_return result(out);
+    }
+  }
+
+  /// Connections kept for reuse by this copy.
+  std::size_t idle_connections() const noexcept { return idle_.size(); }
+
+private:
+  struct connection {
+    explicit connection(const boost::asio::any_io_executor& ex) : stream(ex) {}
+    boost::beast::tcp_stream stream;
+    boost::beast::flat_buffer buffer;
+  };
+
+  detail::url url_;
+  options options_;
+  std::vector<boost::asio::ip::tcp::endpoint> endpoints_;
+  std::string host_header_;
+  mutable std::vector<std::unique_ptr<connection>> idle_;
+};
+
+} // namespace karga::http
