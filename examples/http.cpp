@@ -33,6 +33,7 @@ int main(int argc, char** argv) try {
     url = server->url();
   }
   std::printf("target: %s\n", url->c_str());
+  std::fflush(stdout);
 
   karga::http::client client{*url};  // heavy objects: create once
   const double k = quick ? 0.1 : 1.0;

@@ -57,7 +57,7 @@ public:
   /// Exact largest value (0 when empty).
   std::uint64_t max() const noexcept { return max_; }
   /// Exact mean (0 when empty).
-  double mean() const noexcept { return count_ ? static_cast<double>(sum_) / count_ : 0.0; }
+  double mean() const noexcept { return count_ ? static_cast<double>(sum_) / static_cast<double>(count_) : 0.0; }
 
   /// Standard deviation, from the buckets (within the relative error).
   double stddev() const noexcept {
