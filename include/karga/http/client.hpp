@@ -157,7 +157,9 @@ public:
   boost::asio::awaitable<result> request(boost::beast::http::verb method, std::string_view target, std::string body,
                                          std::vector<std::pair<std::string, std::string>> headers = {}) const {
     namespace http = boost::beast::http;
-    http::request<http::string_body> req{method, url_.base_path + std::string(target), 11};
+    std::string path = url_.base_path + std::string(target);
+    if (path.empty()) path = "/";
+    http::request<http::string_body> req{method, path, 11};
     req.set(http::field::host, host_header_);
     req.set(http::field::user_agent, "karga");
     for (auto& [name, value] : headers) req.set(name, value);

@@ -1,0 +1,127 @@
+// karga-http: an HTTP load test from the command line, built only on the public
+// library.
+//
+//   karga-http URL --rate R --duration D      a constant rate
+//   karga-http URL --stage DUR:RPS ...        stages, as in stage_executor (repeatable)
+//   options: --threads N, --max-in-flight N, --timeout D, -m METHOD, -H "Name: value",
+//            -d BODY, --grace D
+// Durations: 500ms, 10s, 2m. Exit status: 0 all ok, 1 some failed/dropped, 2 usage.
+#include <karga/http.hpp>
+#include <karga/karga.hpp>
+
+#include <boost/beast/http/verb.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace {
+
+[[noreturn]] void usage(const std::string& why) {
+  std::fprintf(stderr,
+               "karga-http: %s\n"
+               "usage: karga-http URL (--rate R --duration D | --stage DUR:RPS ...) [--threads N]\n"
+               "       [--max-in-flight N] [--timeout D] [--grace D] [-m METHOD] [-H 'Name: value'] [-d BODY]\n",
+               why.c_str());
+  std::exit(2);
+}
+
+double number(const std::string& s, const std::string& what) {
+  std::size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(s, &used);
+  } catch (const std::exception&) {
+    usage("bad " + what + ": \"" + s + "\"");
+  }
+  if (used != s.size()) usage("bad " + what + ": \"" + s + "\"");
+  return v;
+}
+
+std::chrono::duration<double> duration(const std::string& s) {
+  std::size_t digits = s.find_first_not_of("0123456789.");
+  if (digits == 0 || digits == std::string::npos) usage("bad duration \"" + s + "\" (use 500ms, 10s, 2m)");
+  const double v = number(s.substr(0, digits), "duration");
+  const std::string unit = s.substr(digits);
+  if (unit == "ms") return std::chrono::duration<double>(v / 1000);
+  if (unit == "s") return std::chrono::duration<double>(v);
+  if (unit == "m") return std::chrono::duration<double>(v * 60);
+  usage("bad duration unit in \"" + s + "\" (use ms, s or m)");
+}
+
+} // namespace
+
+int main(int argc, char** argv) try {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  std::optional<std::string> url;
+  std::optional<double> rate;
+  std::optional<std::chrono::duration<double>> total;
+  std::vector<karga::stage> stages;
+  auto builder = karga::stage_executor::builder();
+  karga::http::options options;
+  boost::beast::http::verb method = boost::beast::http::verb::get;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&]() -> const std::string& {
+      if (i + 1 >= args.size()) usage(a + " needs a value");
+      return args[++i];
+    };
+    if (a == "--rate") rate = number(value(), "rate");
+    else if (a == "--duration") total = duration(value());
+    else if (a == "--stage") {
+      const std::string& v = value();
+      const auto colon = v.find(':');
+      if (colon == std::string::npos) usage("bad stage \"" + v + "\" (use DUR:RPS, e.g. 10s:100)");
+      stages.push_back({duration(v.substr(0, colon)), number(v.substr(colon + 1), "stage rate")});
+    } else if (a == "--threads") builder.threads(static_cast<unsigned>(number(value(), "thread count")));
+    else if (a == "--max-in-flight") builder.max_in_flight(static_cast<std::uint64_t>(number(value(), "max in flight")));
+    else if (a == "--grace") builder.grace_period(duration(value()));
+    else if (a == "--timeout") options.request_timeout = karga::schedule::to_duration(duration(value()).count());
+    else if (a == "-m") {
+      method = boost::beast::http::string_to_verb(value());
+      if (method == boost::beast::http::verb::unknown) usage("unknown method \"" + args[i] + "\"");
+    } else if (a == "-H") {
+      const std::string& v = value();
+      const auto colon = v.find(':');
+      if (colon == std::string::npos) usage("bad header \"" + v + "\" (use 'Name: value')");
+      headers.emplace_back(v.substr(0, colon), v.substr(v.find_first_not_of(' ', colon + 1) == std::string::npos ? v.size() : v.find_first_not_of(' ', colon + 1)));
+    } else if (a == "-d") body = value();
+    else if (!a.empty() && a[0] == '-') usage("unknown option " + a);
+    else if (url) usage("more than one URL");
+    else url = a;
+  }
+  if (!url) usage("no URL");
+  if (rate || total) {
+    if (!rate || !total) usage("--rate and --duration go together");
+    if (!stages.empty()) usage("give either --rate/--duration or --stage");
+    stages = {{std::chrono::duration<double>(0), *rate}, {*total, *rate}};
+  }
+  if (stages.empty()) usage("no load given: --rate R --duration D, or --stage DUR:RPS");
+  builder.stages(stages);
+
+  const karga::http::client client{*url, options};
+  const auto executor = builder.build();
+  auto results = karga::scenario<karga::basic_aggregate>::builder()
+                     .name("karga-http")
+                     .action([client, method, body, headers]() -> boost::asio::awaitable<karga::basic_metric> {
+                       const auto start = karga::clock::now();
+                       auto res = co_await client.request(method, "", body, headers);
+                       if (!res) throw std::runtime_error(std::string(karga::http::to_string(res.error())) + ": " + res.message());
+                       co_return karga::basic_metric{karga::clock::now() - start, res->status() < 400, res->body_bytes};
+                     })
+                     .executor(executor)
+                     .build()
+                     .run();
+  const karga::basic_report report{results};
+  std::printf("%s\n", url->c_str());
+  karga::stdout_reporter{}.report(report);
+  return report.failed == 0 && report.dropped == 0 && report.interrupted == 0 ? 0 : 1;
+} catch (const karga::error& e) {
+  std::fprintf(stderr, "%s\n", e.what());
+  return 2;
+}
