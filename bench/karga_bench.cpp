@@ -53,6 +53,16 @@ struct start_log {
 
 auto null_action = []() -> asio::awaitable<basic_metric> { co_return basic_metric{{}, true, 0}; };
 
+// An I/O-like action: waits `d` on a timer, reports how long it took.
+auto sleeping_action(karga::clock::duration d) {
+  return [d]() -> asio::awaitable<basic_metric> {
+    const auto start = karga::clock::now();
+    asio::steady_timer t(co_await asio::this_coro::executor, d);
+    co_await t.async_wait(asio::use_awaitable);
+    co_return basic_metric{karga::clock::now() - start, true, 0};
+  };
+}
+
 auto seed_action = []() -> asio::awaitable<basic_metric> {
   const auto start = karga::clock::now();
   co_return basic_metric{karga::clock::now() - start, true, 0};
@@ -101,11 +111,7 @@ void histogram_record() {
 void memory_per_in_flight() {
   // 100,000 actions that each sleep 3 s, started within 0.1 s.
   constexpr double rate = 1e6;
-  auto sleeper = []() -> asio::awaitable<basic_metric> {
-    asio::steady_timer t(co_await asio::this_coro::executor, 3s);
-    co_await t.async_wait(asio::use_awaitable);
-    co_return basic_metric{{}, true, 0};
-  };
+  const auto sleeper = sleeping_action(3s);
   const auto before = mallinfo2().uordblks;
   std::atomic<std::size_t> peak{0};
   std::atomic<bool> done{false};
@@ -149,25 +155,14 @@ void accuracy() {
 }
 
 void open_model() {
-  auto slow = []() -> asio::awaitable<basic_metric> {
-    const auto start = karga::clock::now();
-    asio::steady_timer t(co_await asio::this_coro::executor, 50ms);
-    co_await t.async_wait(asio::use_awaitable);
-    co_return basic_metric{karga::clock::now() - start, true, 0};
-  };
-  const auto a = flat(1000, 5s).run(slow, karga::basic_aggregate{});
+  const auto a = flat(1000, 5s).run(sleeping_action(50ms), karga::basic_aggregate{});
   fmt::print("50 ms actions at 1,000/s for 5 s: started {} of 5000, peak in flight {}, lag p99 {} µs\n", a.started(),
              a.run().peak_in_flight, a.start_lag().percentile(99) / 1000);
 }
 
 void overload() {
   // 2 ms actions at 10,000/s for 3 s: waiting (I/O-like) and busy (CPU-bound).
-  auto waiting = []() -> asio::awaitable<basic_metric> {
-    const auto start = karga::clock::now();
-    asio::steady_timer t(co_await asio::this_coro::executor, 2ms);
-    co_await t.async_wait(asio::use_awaitable);
-    co_return basic_metric{karga::clock::now() - start, true, 0};
-  };
+  const auto waiting = sleeping_action(2ms);
   auto busy = []() -> asio::awaitable<basic_metric> {
     const auto start = karga::clock::now();
     while (karga::clock::now() - start < 2ms) {

@@ -11,6 +11,7 @@
 
 #include <boost/beast/http/verb.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
@@ -89,7 +90,8 @@ int main(int argc, char** argv) try {
       const std::string& v = value();
       const auto colon = v.find(':');
       if (colon == std::string::npos) usage("bad header \"" + v + "\" (use 'Name: value')");
-      headers.emplace_back(v.substr(0, colon), v.substr(v.find_first_not_of(' ', colon + 1) == std::string::npos ? v.size() : v.find_first_not_of(' ', colon + 1)));
+      const auto value_start = std::min(v.size(), v.find_first_not_of(' ', colon + 1));
+      headers.emplace_back(v.substr(0, colon), v.substr(value_start));
     } else if (a == "-d") body = value();
     else if (!a.empty() && a[0] == '-') usage("unknown option " + a);
     else if (url) usage("more than one URL");

@@ -29,8 +29,7 @@
 #include <deque>
 #include <exception>
 #include <optional>
-#include <string>
-#include <vector>
+#include <string_view>
 
 namespace karga::detail {
 

@@ -72,7 +72,9 @@ public:
     for (auto& t : pool) t.join();
     for (auto& e : errors)
       if (e) std::rethrow_exception(e);
-    return merge(shards, start);
+    const auto first = std::move(shards.front());
+    shards.erase(shards.begin());
+    return merge(first->shard, shards, start);
   }
 
   /// Same as `run`, inside the caller's executor: shard 0 runs there, the other
@@ -116,14 +118,7 @@ public:
     for (auto& t : pool) t.join();
     for (auto& e : errors)
       if (e) std::rethrow_exception(e);
-    A result = std::move(first.result());
-    std::uint64_t peak = first.peak_in_flight();
-    for (auto& s : others) {
-      result.merge(s->shard.result());
-      peak += s->shard.peak_in_flight();
-    }
-    record_run(result, start, peak);
-    co_return result;
+    co_return merge(first, others, start);
   }
 
 private:
@@ -158,13 +153,15 @@ private:
     detail::arrival_shard<F, A> shard;
   };
 
+  // Shard `first` and the others, merged into one aggregate that records the run.
   template <class F, class A>
-  A merge(std::vector<std::unique_ptr<threaded_shard<F, A>>>& shards, clock::time_point start) const {
-    A result = std::move(shards[0]->shard.result());
-    std::uint64_t peak = shards[0]->shard.peak_in_flight();
-    for (std::size_t i = 1; i < shards.size(); ++i) {
-      result.merge(shards[i]->shard.result());
-      peak += shards[i]->shard.peak_in_flight();
+  A merge(detail::arrival_shard<F, A>& first, std::vector<std::unique_ptr<threaded_shard<F, A>>>& others,
+          clock::time_point start) const {
+    A result = std::move(first.result());
+    std::uint64_t peak = first.peak_in_flight();
+    for (auto& s : others) {
+      result.merge(s->shard.result());
+      peak += s->shard.peak_in_flight();
     }
     record_run(result, start, peak);
     return result;
