@@ -5,25 +5,15 @@
 
 #include <karga/concepts.hpp>
 #include <karga/detail/arrival_shard.hpp>
+#include <karga/detail/sharded_run.hpp>
 #include <karga/error.hpp>
 #include <karga/schedule.hpp>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
-#include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
-#include <exception>
-#include <memory>
-#include <optional>
-#include <thread>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -60,65 +50,19 @@ public:
   template <action F, aggregate_for<metric_of_t<F>> A>
   A run(const F& act, A initial = A{}) const {
     const clock::time_point start = clock::now();
-    std::vector<std::unique_ptr<threaded_shard<F, A>>> shards;
-    shards.reserve(threads_);
-    for (unsigned i = 0; i < threads_; ++i)
-      shards.push_back(std::make_unique<threaded_shard<F, A>>(*this, act, initial, i, start));
-    std::vector<std::thread> pool;
-    std::vector<std::exception_ptr> errors(threads_);
-    for (unsigned i = 1; i < threads_; ++i)
-      pool.emplace_back([&, i] { errors[i] = shards[i]->run(); });
-    errors[0] = shards[0]->run();
-    for (auto& t : pool) t.join();
-    for (auto& e : errors)
-      if (e) std::rethrow_exception(e);
-    const auto first = std::move(shards.front());
-    shards.erase(shards.begin());
-    return merge(first->shard, shards, start);
+    auto merged = detail::run_sharded<A>(threads_, act, shard_maker<F, A>(initial, start));
+    record_run(merged, start);
+    return std::move(merged.aggregate);
   }
 
   /// Same as `run`, inside the caller's executor: shard 0 runs there, the other
   /// shards on threads of their own.
   template <action F, aggregate_for<metric_of_t<F>> A>
   boost::asio::awaitable<A> async_run(const F& act, A initial = A{}) const {
-    auto ex = co_await boost::asio::this_coro::executor;
     const clock::time_point start = clock::now();
-    std::vector<std::unique_ptr<threaded_shard<F, A>>> others;
-    for (unsigned i = 1; i < threads_; ++i)
-      others.push_back(std::make_unique<threaded_shard<F, A>>(*this, act, initial, i, start));
-
-    // The other shards tell this coroutine they are done through a timer that lives
-    // as long as the last of them needs it.
-    struct rendezvous {
-      explicit rendezvous(boost::asio::any_io_executor e, unsigned n) : timer(std::move(e)), remaining(n) {}
-      boost::asio::steady_timer timer;
-      std::atomic<unsigned> remaining;
-    };
-    auto meeting = std::make_shared<rendezvous>(ex, threads_ - 1);
-    std::vector<std::exception_ptr> errors(threads_);
-    std::vector<std::thread> pool;
-    for (unsigned i = 1; i < threads_; ++i)
-      pool.emplace_back([&, i, meeting] {
-        errors[i] = others[i - 1]->run();
-        if (--meeting->remaining == 0)
-          boost::asio::post(meeting->timer.get_executor(), [meeting] { meeting->timer.cancel(); });
-      });
-
-    F own = act;
-    detail::arrival_shard<F, A> first(ex, schedule_, own, std::move(initial), options_, 0, threads_, start);
-    try {
-      co_await first.run();
-    } catch (...) {
-      errors[0] = std::current_exception();
-    }
-    while (meeting->remaining.load() != 0) {
-      meeting->timer.expires_at(clock::time_point::max());
-      co_await meeting->timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-    }
-    for (auto& t : pool) t.join();
-    for (auto& e : errors)
-      if (e) std::rethrow_exception(e);
-    co_return merge(first, others, start);
+    auto merged = co_await detail::async_run_sharded<A>(threads_, act, shard_maker<F, A>(initial, start));
+    record_run(merged, start);
+    co_return std::move(merged.aggregate);
   }
 
 private:
@@ -127,50 +71,18 @@ private:
   stage_executor(karga::schedule s, unsigned threads, detail::shard_options opt)
       : schedule_(std::move(s)), threads_(threads), options_(opt) {}
 
-  // One shard with its own io_context. Member order matters: the shard (and its
-  // timers) go first, then the action (whose sockets need their io_context), then
-  // the io_context.
   template <class F, class A>
-  struct threaded_shard {
-    threaded_shard(const stage_executor& e, const F& act, const A& initial, unsigned index,
-                   clock::time_point start)
-        : action(act), shard(context.get_executor(), e.schedule_, action, initial, e.options_, index, e.threads_, start) {}
-
-    std::exception_ptr run() noexcept {
-      try {
-        boost::asio::co_spawn(context, shard.run(), [](std::exception_ptr e) {
-          if (e) std::rethrow_exception(e);
-        });
-        context.run();
-        return nullptr;
-      } catch (...) {
-        return std::current_exception();
-      }
-    }
-
-    boost::asio::io_context context{1};
-    F action;
-    detail::arrival_shard<F, A> shard;
-  };
-
-  // Shard `first` and the others, merged into one aggregate that records the run.
-  template <class F, class A>
-  A merge(detail::arrival_shard<F, A>& first, std::vector<std::unique_ptr<threaded_shard<F, A>>>& others,
-          clock::time_point start) const {
-    A result = std::move(first.result());
-    std::uint64_t peak = first.peak_in_flight();
-    for (auto& s : others) {
-      result.merge(s->shard.result());
-      peak += s->shard.peak_in_flight();
-    }
-    record_run(result, start, peak);
-    return result;
+  auto shard_maker(const A& initial, clock::time_point start) const {
+    return [this, initial, start](boost::asio::any_io_executor ex, F& act, unsigned index) {
+      return detail::arrival_shard<F, A>(std::move(ex), schedule_, act, initial, options_, index, threads_, start);
+    };
   }
 
   template <class A>
-  void record_run(A& result, clock::time_point start, std::uint64_t peak) const {
+  void record_run(detail::sharded_result<A>& merged, clock::time_point start) const {
     if constexpr (run_aware_aggregate<A>)
-      result.record_run(run_info{schedule_.total(), schedule_.length_duration(), clock::now() - start, peak});
+      merged.aggregate.record_run(
+          run_info{schedule_.total(), schedule_.length_duration(), clock::now() - start, merged.peak_in_flight});
   }
 
   karga::schedule schedule_;
