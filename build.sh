@@ -28,11 +28,11 @@ case "$mode" in
     ./build/examples/http "${@:2}"
     ;;
   test)
-    ctest --test-dir build --output-on-failure -j2
+    ctest --test-dir build --output-on-failure -j2 --timeout 300
     cmake -S . -B build-sanitize -G Ninja -DCMAKE_BUILD_TYPE=Debug -DKARGA_SANITIZE=ON \
       -DKARGA_BUILD_EXAMPLES=OFF -DKARGA_BUILD_BENCH=OFF
     cmake --build build-sanitize
-    ctest --test-dir build-sanitize --output-on-failure -j2 -E "compile_fail|consumer"
+    ctest --test-dir build-sanitize --output-on-failure -j2 --timeout 300 -E "compile_fail|consumer"
     ;;
   *)
     echo "usage: bash build.sh [run|test]" >&2

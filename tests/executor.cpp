@@ -254,3 +254,82 @@ TEST_CASE("executor: bad input throws before any load", "[executor]") {
 }
 
 } // namespace
+
+namespace {
+
+template <class F>
+karga::basic_aggregate run_closed(F f, karga::constant_vus_executor e) {
+  return karga::scenario<karga::basic_aggregate>::builder().action(f).executor(e).build().run();
+}
+
+TEST_CASE("constant_vus: each user runs the action back to back", "[executor][closed]") {
+  const auto a = run_closed(sleeper(10ms), karga::constant_vus_executor::builder().vus(4).duration(300ms).build());
+  CHECK(a.run().peak_in_flight == 4);
+  CHECK(a.succeeded() <= 4 * 31);  // no user runs faster than its action
+  CHECK(a.succeeded() >= 40);
+  CHECK(a.interrupted() == 0);
+  CHECK(a.start_lag().max() == 0);  // a closed model starts each iteration when it is ready
+  CHECK(a.run().scheduled == a.started());
+  check_accounted(a);
+}
+
+TEST_CASE("constant_vus: actions that never suspend still stop at the deadline", "[executor][closed]") {
+  const auto before = karga::clock::now();
+  const auto a = run_closed(noop(), karga::constant_vus_executor::builder().vus(3).duration(100ms).threads(2).build());
+  CHECK(karga::clock::now() - before < 5s);
+  CHECK(a.succeeded() > 1000);
+  CHECK(a.run().peak_in_flight <= 3);
+  check_accounted(a);
+}
+
+TEST_CASE("constant_vus: the grace period ends in cancellation", "[executor][closed]") {
+  const auto before = karga::clock::now();
+  const auto a = run_closed(sleeper(60s), karga::constant_vus_executor::builder().vus(5).duration(50ms).grace_period(100ms).build());
+  CHECK(karga::clock::now() - before < 30s);
+  CHECK(a.interrupted() == 5);
+  CHECK(a.succeeded() == 0);
+  CHECK(a.failed() == 0);
+  check_accounted(a);
+}
+
+TEST_CASE("constant_vus: exceptions are failures with their message", "[executor][closed]") {
+  auto thrower = []() -> asio::awaitable<basic_metric> {
+    throw std::runtime_error("no");
+    co_return basic_metric{};
+  };
+  const auto a = run_closed(thrower, karga::constant_vus_executor::builder().vus(1).duration(20ms).build());
+  CHECK(a.failed() > 0);
+  CHECK(a.exceptions().sorted().front().first == "no");
+  check_accounted(a);
+}
+
+TEST_CASE("constant_vus: async_run in the caller's io_context", "[executor][closed]") {
+  asio::io_context ctx;
+  std::optional<karga::basic_aggregate> result;
+  const auto e = karga::constant_vus_executor::builder().vus(2).duration(100ms).threads(2).build();
+  asio::co_spawn(ctx, [&]() -> asio::awaitable<void> { result = co_await e.async_run(sleeper(5ms), karga::basic_aggregate{}); }, asio::detached);
+  ctx.run();
+  REQUIRE(result);
+  CHECK(result->succeeded() > 0);
+  CHECK(result->succeeded() <= 2 * 21);
+}
+
+TEST_CASE("constant_vus: bad input is a clear karga::error", "[executor][closed]") {
+  auto message = [](auto&& f) {
+    try {
+      f();
+    } catch (const karga::error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  using b = karga::constant_vus_executor;
+  CHECK(message([] { b::builder().duration(1s).build(); }) == "karga: vus must be at least 1, got 0");
+  CHECK(message([] { b::builder().vus(1).build(); }) == "karga: a duration is required");
+  CHECK(message([] { b::builder().vus(1).duration(-1s).build(); }).starts_with("karga: duration must be finite"));
+  CHECK(message([] { b::builder().vus(1).duration(1s).threads(0).build(); }) == "karga: threads must be at least 1, got 0");
+  CHECK(message([] { b::builder().vus(1).duration(1s).build(); }) == "no error");
+  STATIC_REQUIRE(karga::executor<karga::constant_vus_executor>);
+}
+
+} // namespace

@@ -6,6 +6,7 @@
 #include <karga/aggregate.hpp>
 #include <karga/concepts.hpp>
 #include <karga/error.hpp>
+#include <karga/executors/constant_vus_executor.hpp>
 #include <karga/executors/stage_executor.hpp>
 #include <karga/histogram.hpp>
 #include <karga/metric.hpp>

@@ -113,6 +113,14 @@ public:
     return std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(seconds));
   }
 
+  /// `d` as clock ticks; throws `karga::error` naming `what` unless it is finite,
+  /// not negative and at most `max_length`.
+  static clock::duration checked_duration(std::chrono::duration<double> d, const std::string& what) {
+    if (!std::isfinite(d.count()) || d.count() < 0 || d.count() > max_length)
+      detail::throw_error(what + " must be finite and not negative, got " + std::to_string(d.count()) + " s");
+    return to_duration(d.count());
+  }
+
 private:
   struct segment {
     double start;     // seconds

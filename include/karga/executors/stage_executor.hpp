@@ -135,23 +135,14 @@ public:
 
   stage_executor build() const {
     if (threads_ == 0) detail::throw_error("threads must be at least 1, got 0");
-    check_duration(grace_, "grace period");
-    check_duration(late_, "late start limit");
-    karga::schedule s(start_rate_, stages_);
     detail::shard_options opt = options_;
-    opt.grace = schedule::to_duration(grace_.count());
-    opt.late_start_limit = schedule::to_duration(late_.count());
+    opt.grace = schedule::checked_duration(grace_, "grace period");
+    opt.late_start_limit = schedule::checked_duration(late_, "late start limit");
+    karga::schedule s(start_rate_, stages_);
     return stage_executor(std::move(s), threads_, opt);
   }
 
 private:
-  static void check_duration(std::chrono::duration<double> d, const char* what) {
-    // An hour-scale bound keeps the conversion to clock ticks exact and finite.
-    if (!std::isfinite(d.count()) || d.count() < 0 || d.count() > 1e9)
-      detail::throw_error(std::string(what) + " must be finite and not negative, got " +
-                          std::to_string(d.count()) + " s");
-  }
-
   std::vector<karga::stage> stages_;
   double start_rate_ = 0;
   unsigned threads_ = 1;
