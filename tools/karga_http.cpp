@@ -1,10 +1,13 @@
 // karga-http: an HTTP load test from the command line, built only on the public
 // library.
 //
-//   karga-http URL --rate R --duration D      a constant rate
+//   karga-http URL --rate R --duration D      a constant rate (open model)
 //   karga-http URL --stage DUR:RPS ...        stages, as in stage_executor (repeatable)
-//   options: --threads N, --max-in-flight N, --timeout D, -m METHOD, -H "Name: value",
-//            -d BODY, --grace D
+//   karga-http URL [--duration D]             as fast as the server answers (closed
+//                                             model, like wrk): --connections users
+//   options: --connections N (closed: users, default 10; open: most requests in
+//            flight), --threads N, --timeout D, -m METHOD, -H "Name: value", -d BODY,
+//            --grace D
 // Durations: 500ms, 10s, 2m. Exit status: 0 all ok, 1 some failed/dropped, 2 usage.
 #include <karga/http.hpp>
 #include <karga/karga.hpp>
@@ -24,8 +27,8 @@ namespace {
 [[noreturn]] void usage(const std::string& why) {
   std::fprintf(stderr,
                "karga-http: %s\n"
-               "usage: karga-http URL (--rate R --duration D | --stage DUR:RPS ...) [--threads N]\n"
-               "       [--max-in-flight N] [--timeout D] [--grace D] [-m METHOD] [-H 'Name: value'] [-d BODY]\n",
+               "usage: karga-http URL [--rate R] [--duration D] [--stage DUR:RPS ...] [--connections N]\n"
+               "       [--threads N] [--timeout D] [--grace D] [-m METHOD] [-H 'Name: value'] [-d BODY]\n",
                why.c_str());
   std::exit(2);
 }
@@ -61,7 +64,9 @@ int main(int argc, char** argv) try {
   std::optional<double> rate;
   std::optional<std::chrono::duration<double>> total;
   std::vector<karga::stage> stages;
-  auto builder = karga::stage_executor::builder();
+  std::optional<std::uint64_t> connections;
+  unsigned threads = 1;
+  std::chrono::duration<double> grace{5.0};
   karga::http::options options;
   boost::beast::http::verb method = boost::beast::http::verb::get;
   std::vector<std::pair<std::string, std::string>> headers;
@@ -79,9 +84,9 @@ int main(int argc, char** argv) try {
       const auto colon = v.find(':');
       if (colon == std::string::npos) usage("bad stage \"" + v + "\" (use DUR:RPS, e.g. 10s:100)");
       stages.push_back({duration(v.substr(0, colon)), number(v.substr(colon + 1), "stage rate")});
-    } else if (a == "--threads") builder.threads(static_cast<unsigned>(number(value(), "thread count")));
-    else if (a == "--max-in-flight") builder.max_in_flight(static_cast<std::uint64_t>(number(value(), "max in flight")));
-    else if (a == "--grace") builder.grace_period(duration(value()));
+    } else if (a == "--threads") threads = static_cast<unsigned>(number(value(), "thread count"));
+    else if (a == "--connections") connections = static_cast<std::uint64_t>(number(value(), "connection count"));
+    else if (a == "--grace") grace = duration(value());
     else if (a == "--timeout") options.request_timeout = karga::schedule::to_duration(duration(value()).count());
     else if (a == "-m") {
       method = boost::beast::http::string_to_verb(value());
@@ -98,27 +103,40 @@ int main(int argc, char** argv) try {
     else url = a;
   }
   if (!url) usage("no URL");
-  if (rate || total) {
-    if (!rate || !total) usage("--rate and --duration go together");
+  if (connections && *connections == 0) usage("--connections must be at least 1");
+  if (rate) {
+    if (!total) usage("--rate needs --duration");
     if (!stages.empty()) usage("give either --rate/--duration or --stage");
     stages = {{std::chrono::duration<double>(0), *rate}, {*total, *rate}};
   }
-  if (stages.empty()) usage("no load given: --rate R --duration D, or --stage DUR:RPS");
-  builder.stages(stages);
 
   const karga::http::client client{*url, options};
-  const auto executor = builder.build();
-  auto results = karga::scenario<karga::basic_aggregate>::builder()
-                     .name("karga-http")
-                     .action([client, method, body, headers]() -> boost::asio::awaitable<karga::basic_metric> {
-                       const auto start = karga::clock::now();
-                       auto res = co_await client.request(method, "", body, headers);
-                       if (!res) throw std::runtime_error(std::string(karga::http::to_string(res.error())) + ": " + res.message());
-                       co_return karga::basic_metric{karga::clock::now() - start, res->status() < 400, res->body_bytes};
-                     })
-                     .executor(executor)
-                     .build()
-                     .run();
+  const auto request = client.make_request(method, "", body, headers);  // built once, sent many times
+  auto action = [client, request]() -> boost::asio::awaitable<karga::basic_metric> {
+    const auto start = karga::clock::now();
+    auto res = co_await client.send(request);
+    if (!res) throw std::runtime_error(std::string(karga::http::to_string(res.error())) + ": " + res.message());
+    co_return karga::basic_metric{karga::clock::now() - start, res->status() < 400, res->body_bytes};
+  };
+  auto run = [&](const auto& executor) {
+    return karga::scenario<karga::basic_aggregate>::builder().name("karga-http").action(action).executor(executor).build().run();
+  };
+  karga::basic_aggregate results;
+  if (stages.empty()) {  // closed model, at the server's pace
+    results = run(karga::constant_vus_executor::builder()
+                      .vus(connections.value_or(10))
+                      .duration(total.value_or(std::chrono::duration<double>(10.0)))
+                      .threads(threads)
+                      .grace_period(grace)
+                      .build());
+  } else {
+    results = run(karga::stage_executor::builder()
+                      .stages(stages)
+                      .threads(threads)
+                      .max_in_flight(connections ? (*connections + threads - 1) / threads : 0)
+                      .grace_period(grace)
+                      .build());
+  }
   const karga::basic_report report{results};
   std::printf("%s\n", url->c_str());
   karga::stdout_reporter{}.report(report);

@@ -7,6 +7,8 @@
 #include <karga/error.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -21,6 +23,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -121,7 +124,43 @@ inline error_kind classify(const boost::system::error_code& ec) {
     return error_kind::protocol;
   return error_kind::other;
 }
+/// Parses a response keeping only its status and body size: no allocation per
+/// response, whatever its headers.
+class counting_parser : public boost::beast::http::basic_parser<false> {
+public:
+  unsigned status = 0;
+  std::uint64_t body_bytes = 0;
+
+private:
+  using string_view = boost::beast::string_view;
+  using error_code = boost::beast::error_code;
+  void on_request_impl(boost::beast::http::verb, string_view, string_view, int, error_code&) override {}
+  void on_response_impl(int code, string_view, int, error_code&) override { status = static_cast<unsigned>(code); }
+  void on_field_impl(boost::beast::http::field, string_view, string_view, error_code&) override {}
+  void on_header_impl(error_code&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>&, error_code&) override {}
+  std::size_t on_body_impl(string_view body, error_code&) override {
+    body_bytes += body.size();
+    return body.size();
+  }
+  void on_chunk_header_impl(std::uint64_t, string_view, error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, string_view body, error_code&) override {
+    body_bytes += body.size();
+    return body.size();
+  }
+  void on_finish_impl(error_code&) override {}
+};
 } // namespace detail
+
+/// A request serialized once, sent as is as often as wanted.
+class prepared_request {
+public:
+  explicit prepared_request(std::string wire) : wire_(std::move(wire)) {}
+  std::string_view wire() const noexcept { return wire_; }
+
+private:
+  std::string wire_;
+};
 
 /// An HTTP/1.1 client. Heavy parts (resolution) happen once, at construction;
 /// copying is cheap and gives the copy its own, empty, connection pool, so each
@@ -153,9 +192,9 @@ public:
     return request(boost::beast::http::verb::get, target, {});
   }
 
-  /// Any method, with an optional body and extra headers.
-  boost::asio::awaitable<result> request(boost::beast::http::verb method, std::string_view target, std::string body,
-                                         std::vector<std::pair<std::string, std::string>> headers = {}) const {
+  /// Builds and serializes a request once, to `send` many times.
+  prepared_request make_request(boost::beast::http::verb method, std::string_view target, std::string body = {},
+                                std::vector<std::pair<std::string, std::string>> headers = {}) const {
     namespace http = boost::beast::http;
     std::string path = url_.base_path + std::string(target);
     if (path.empty()) path = "/";
@@ -168,7 +207,21 @@ public:
       req.prepare_payload();
     }
     req.keep_alive(true);
+    std::ostringstream wire;
+    wire << req;
+    return prepared_request(std::move(wire).str());
+  }
 
+  /// Any method, with an optional body and extra headers.
+  boost::asio::awaitable<result> request(boost::beast::http::verb method, std::string_view target, std::string body,
+                                         std::vector<std::pair<std::string, std::string>> headers = {}) const {
+    const auto req = make_request(method, target, std::move(body), std::move(headers));
+    co_return co_await send(req);
+  }
+
+  /// Sends `req` (from `make_request`) on a pooled connection, or a new one.
+  boost::asio::awaitable<result> send(const prepared_request& req) const {
+    namespace http = boost::beast::http;
     // A pooled connection may have been closed by the server meanwhile: one retry
     // on a fresh connection for that case only.
     for (int attempt = 0;; ++attempt) {
@@ -183,10 +236,13 @@ public:
         c->stream.expires_after(options_.connect_timeout);
         auto [ec, ep] = co_await c->stream.async_connect(endpoints_, boost::asio::as_tuple(boost::asio::use_awaitable));
         if (ec) co_return result(detail::classify(ec), ec.message());
+        c->stream.socket().set_option(boost::asio::ip::tcp::no_delay(true));
       }
       c->stream.expires_after(options_.request_timeout);
-      auto [wec, wn] = co_await http::async_write(c->stream, req, boost::asio::as_tuple(boost::asio::use_awaitable));
-      http::response<http::string_body> res;
+      auto [wec, wn] = co_await boost::asio::async_write(c->stream, boost::asio::buffer(req.wire()),
+                                                         boost::asio::as_tuple(boost::asio::use_awaitable));
+      detail::counting_parser res;
+      res.body_limit(boost::none);
       boost::system::error_code ec = wec;
       if (!ec) {
         auto [rec, rn] = co_await http::async_read(c->stream, c->buffer, res, boost::asio::as_tuple(boost::asio::use_awaitable));
@@ -197,7 +253,7 @@ public:
         if (reused && attempt == 0 && kind == error_kind::reset) continue;
         co_return result(kind, ec.message());
       }
-      const response out{res.result_int(), res.body().size()};
+      const response out{res.status, res.body_bytes};
       if (res.keep_alive() && idle_.size() < options_.max_idle_connections) idle_.push_back(std::move(c));
       co_return result(out);
     }
