@@ -7,6 +7,10 @@
 #include <karga/error.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -16,9 +20,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -179,7 +183,8 @@ public:
     host_header_ = url_.host + ":" + url_.port;
   }
 
-  client(const client& o) : url_(o.url_), options_(o.options_), endpoints_(o.endpoints_), host_header_(o.host_header_) {}
+  client(const client& o)
+      : url_(o.url_), options_(o.options_), endpoints_(o.endpoints_), host_header_(o.host_header_) {}
   client& operator=(const client& o) {
     if (this != &o) *this = client(o);
     return *this;
@@ -222,58 +227,121 @@ public:
   /// Sends `req` (from `make_request`) on a pooled connection, or a new one.
   boost::asio::awaitable<result> send(const prepared_request& req) const {
     namespace http = boost::beast::http;
+    pool& p = *pool_;
     // A pooled connection may have been closed by the server meanwhile: one retry
     // on a fresh connection for that case only.
     for (int attempt = 0;; ++attempt) {
-      const bool reused = !idle_.empty();
+      const bool reused = !p.idle.empty();
       std::unique_ptr<connection> c;
       if (reused) {
-        c = std::move(idle_.back());
-        idle_.pop_back();
+        c = std::move(p.idle.back());
+        p.idle.pop_back();
+        begin(*c, options_.request_timeout);
       } else {
-        auto ex = co_await boost::asio::this_coro::executor;
-        c = std::make_unique<connection>(ex);
-        c->stream.expires_after(options_.connect_timeout);
-        auto [ec, ep] = co_await c->stream.async_connect(endpoints_, boost::asio::as_tuple(boost::asio::use_awaitable));
-        if (ec) co_return result(detail::classify(ec), ec.message());
-        c->stream.socket().set_option(boost::asio::ip::tcp::no_delay(true));
+        c = std::make_unique<connection>(co_await boost::asio::this_coro::executor);
+        begin(*c, options_.connect_timeout);
+        auto [ec, ep] = co_await boost::asio::async_connect(c->socket, endpoints_,
+                                                            boost::asio::as_tuple(boost::asio::use_awaitable));
+        if (ec) co_return result(end(*c, ec), ec.message());
+        boost::system::error_code ignored;
+        c->socket.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+        c->deadline = clock::now() + options_.request_timeout;
       }
-      c->stream.expires_after(options_.request_timeout);
-      auto [wec, wn] = co_await boost::asio::async_write(c->stream, boost::asio::buffer(req.wire()),
-                                                         boost::asio::as_tuple(boost::asio::use_awaitable));
+      auto [ec, written] = co_await boost::asio::async_write(c->socket, boost::asio::buffer(req.wire()),
+                                                             boost::asio::as_tuple(boost::asio::use_awaitable));
       detail::counting_parser res;
       res.body_limit(boost::none);
-      boost::system::error_code ec = wec;
       if (!ec) {
-        auto [rec, rn] = co_await http::async_read(c->stream, c->buffer, res, boost::asio::as_tuple(boost::asio::use_awaitable));
+        auto [rec, read] = co_await http::async_read(c->socket, c->buffer, res, boost::asio::as_tuple(boost::asio::use_awaitable));
         ec = rec;
       }
-      if (ec) {
-        const auto kind = detail::classify(ec);
+      const error_kind kind = end(*c, ec);
+      if (kind != error_kind::none) {
         if (reused && attempt == 0 && kind == error_kind::reset) continue;
-        co_return result(kind, ec.message());
+        co_return result(kind, c->timed_out ? std::string("no response within the timeout") : ec.message());
       }
       const response out{res.status, res.body_bytes};
-      if (res.keep_alive() && idle_.size() < options_.max_idle_connections) idle_.push_back(std::move(c));
+      if (res.keep_alive() && p.idle.size() < options_.max_idle_connections) p.idle.push_back(std::move(c));
       co_return result(out);
     }
   }
 
   /// Connections kept for reuse by this copy.
-  std::size_t idle_connections() const noexcept { return idle_.size(); }
+  std::size_t idle_connections() const noexcept { return pool_->idle.size(); }
 
 private:
+  using clock = std::chrono::steady_clock;
+
   struct connection {
-    explicit connection(const boost::asio::any_io_executor& ex) : stream(ex) {}
-    boost::beast::tcp_stream stream;
+    explicit connection(const boost::asio::any_io_executor& ex) : socket(ex) {}
+    boost::asio::ip::tcp::socket socket;
     boost::beast::flat_buffer buffer;
+    clock::time_point deadline = clock::time_point::max();
+    bool timed_out = false;
+    std::size_t busy_index = 0;
   };
+
+  // The connections of one copy of the client. Deadlines are enforced by one
+  // watchdog per pool, which runs only while a request is in flight: cheaper than
+  // arming a timer for every read and write.
+  struct pool {
+    std::vector<std::unique_ptr<connection>> idle;
+    std::vector<connection*> busy;
+    boost::asio::steady_timer* watchdog = nullptr;
+    bool watching = false;
+  };
+
+  void begin(connection& c, clock::duration timeout) const {
+    pool& p = *pool_;
+    c.deadline = clock::now() + timeout;
+    c.timed_out = false;
+    c.busy_index = p.busy.size();
+    p.busy.push_back(&c);
+    if (!p.watching) {
+      p.watching = true;
+      boost::asio::co_spawn(c.socket.get_executor(), watch(pool_, watch_period()), boost::asio::detached);
+    }
+  }
+
+  // The request on `c` is over, with `ec`: what kind of error, if any.
+  error_kind end(connection& c, const boost::system::error_code& ec) const {
+    pool& p = *pool_;
+    p.busy[c.busy_index] = p.busy.back();
+    p.busy[c.busy_index]->busy_index = c.busy_index;
+    p.busy.pop_back();
+    if (p.busy.empty() && p.watchdog) p.watchdog->cancel();
+    if (c.timed_out) return error_kind::timeout;
+    return ec ? detail::classify(ec) : error_kind::none;
+  }
+
+  clock::duration watch_period() const {
+    const auto shortest = std::min(options_.connect_timeout, options_.request_timeout);
+    return std::clamp<clock::duration>(shortest / 10, std::chrono::milliseconds(1), std::chrono::milliseconds(100));
+  }
+
+  static boost::asio::awaitable<void> watch(std::shared_ptr<pool> p, clock::duration period) {
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+    p->watchdog = &timer;
+    while (!p->busy.empty()) {
+      timer.expires_after(period);
+      co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+      const auto now = clock::now();
+      for (connection* c : p->busy)
+        if (!c->timed_out && c->deadline <= now) {
+          c->timed_out = true;
+          boost::system::error_code ignored;
+          c->socket.cancel(ignored);
+        }
+    }
+    p->watchdog = nullptr;
+    p->watching = false;
+  }
 
   detail::url url_;
   options options_;
   std::vector<boost::asio::ip::tcp::endpoint> endpoints_;
   std::string host_header_;
-  mutable std::vector<std::unique_ptr<connection>> idle_;
+  std::shared_ptr<pool> pool_ = std::make_shared<pool>();
 };
 
 } // namespace karga::http
