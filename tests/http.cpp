@@ -6,56 +6,33 @@
 #include <karga/karga.hpp>
 
 #include <array>
+#include <atomic>
+#include <memory>
 
 namespace {
 
 using namespace std::chrono_literals;
 namespace http = karga::http;
 
-struct http_metric {
-  unsigned status = 0;
-  http::error_kind error = http::error_kind::none;
-};
-
-// Counts responses by status class and failures by kind.
-struct by_kind {
-  std::array<std::uint64_t, 6> status_class{};  // [2] = 2xx, [5] = 5xx
-  std::array<std::uint64_t, 6> errors{};        // indexed by error_kind
-  std::uint64_t dropped = 0, interrupted = 0, thrown = 0, scheduled = 0;
-  void consume(const http_metric& m) {
-    if (m.error != http::error_kind::none)
-      ++errors[static_cast<std::size_t>(m.error)];
-    else
-      ++status_class[m.status / 100];
-  }
-  void merge(const by_kind& o) {
-    for (std::size_t i = 0; i < 6; ++i) status_class[i] += o.status_class[i], errors[i] += o.errors[i];
-    dropped += o.dropped, interrupted += o.interrupted, thrown += o.thrown, scheduled += o.scheduled;
-  }
-  void record_dropped(std::uint64_t n) { dropped += n; }
-  void record_interrupted(std::uint64_t n) { interrupted += n; }
-  void record_exception(std::string_view) { ++thrown; }
-  void record_run(const karga::run_info& i) { scheduled = i.scheduled; }
-  std::uint64_t total() const {
-    std::uint64_t t = dropped + interrupted + thrown;
-    for (std::size_t i = 0; i < 6; ++i) t += status_class[i] + errors[i];
-    return t;
-  }
-  std::uint64_t error(http::error_kind k) const { return errors[static_cast<std::size_t>(k)]; }
-};
+// Nothing lost: every scheduled request has exactly one outcome.
+void check_accounted(const http::aggregate& a) {
+  const auto& b = a.basic();
+  CHECK(b.run().scheduled == b.succeeded() + b.failed() + b.dropped() + b.interrupted());
+}
 
 template <class Pick>
-by_kind load(const http::client& client, Pick pick, double rate, karga::clock::duration d, unsigned threads = 1) {
+http::aggregate load(const http::client& client, Pick pick, double rate, karga::clock::duration d, unsigned threads = 1) {
   auto counter = std::make_shared<std::atomic<int>>(0);
-  auto a = karga::scenario<by_kind>::builder()
-               .action([client, pick, counter]() -> boost::asio::awaitable<http_metric> {
+  auto a = karga::scenario<http::aggregate>::builder()
+               .action([client, pick, counter]() -> boost::asio::awaitable<http::metric> {
+                 const auto start = karga::clock::now();
                  auto res = co_await client.get(pick(++*counter));
-                 co_return res ? http_metric{res->status(), http::error_kind::none} : http_metric{0, res.error()};
+                 co_return http::to_metric(res, karga::clock::now() - start);
                })
                .executor(karga::stage_executor::builder().start_rate(rate).stage(d, rate).threads(threads).grace_period(5s).build())
                .build()
                .run();
-  CHECK(a.total() == a.scheduled);  // nothing lost
+  check_accounted(a);
   return a;
 }
 
@@ -63,9 +40,16 @@ TEST_CASE("http: statuses are counted; keep-alive connections are reused", "[htt
   http::embedded_server server;
   const http::client client{server.url()};
   const auto a = load(client, [](int n) { return n % 4 == 0 ? "/status/500" : "/"; }, 400, 500ms);
-  CHECK(a.scheduled == 200);
-  CHECK(a.status_class[2] == 150);
-  CHECK(a.status_class[5] == 50);
+  CHECK(a.basic().run().scheduled == 200);
+  CHECK(a.status_count(200) == 150);
+  CHECK(a.status_count(500) == 50);
+  CHECK(a.basic().succeeded() == 150);
+  CHECK(a.basic().failed() == 50);
+  const http::report r{a};
+  CHECK(r.statuses == std::vector<std::pair<unsigned, std::uint64_t>>{{200, 150}, {500, 50}});
+  CHECK(r.errors.empty());
+  const std::string text = http::format_report(r);
+  CHECK(text.find("status          200×150 500×50") != std::string::npos);
   CHECK(server.requests() == 200);
   CHECK(server.connections() <= 5);  // one connection, reused, while actions do not overlap
 }
@@ -74,7 +58,7 @@ TEST_CASE("http: two shards each keep their own connections", "[http]") {
   http::embedded_server server(2);
   const http::client client{server.url()};
   const auto a = load(client, [](int) { return "/"; }, 1000, 300ms, 2);
-  CHECK(a.status_class[2] == 300);
+  CHECK(a.status_count(200) == 300);
   CHECK(server.connections() >= 2);
   CHECK(server.connections() <= 10);
 }
@@ -88,23 +72,25 @@ TEST_CASE("http: refused connections are counted by kind", "[http]") {
   }  // closed: nothing listens there now
   const http::client client{"http://127.0.0.1:" + std::to_string(port)};
   const auto a = load(client, [](int) { return "/"; }, 200, 100ms);
-  CHECK(a.error(http::error_kind::refused) == 20);
+  CHECK(a.error_count(http::error_kind::refused) == 20);
+  CHECK(a.basic().failed() == 20);
+  CHECK(http::format_report(http::report{a}).find("errors          refused×20") != std::string::npos);
 }
 
 TEST_CASE("http: slow responses time out", "[http]") {
   http::embedded_server server;
   const http::client client{server.url(), {.request_timeout = 100ms}};
   const auto a = load(client, [](int n) { return n % 2 ? "/delay/1000" : "/"; }, 100, 100ms);
-  CHECK(a.error(http::error_kind::timeout) == 5);
-  CHECK(a.status_class[2] == 5);
+  CHECK(a.error_count(http::error_kind::timeout) == 5);
+  CHECK(a.status_count(200) == 5);
 }
 
 TEST_CASE("http: a server closing without answering is a reset", "[http]") {
   http::embedded_server server;
   const http::client client{server.url()};
   const auto a = load(client, [](int n) { return n % 2 ? "/close" : "/"; }, 200, 100ms);
-  CHECK(a.error(http::error_kind::reset) == 10);
-  CHECK(a.status_class[2] == 10);
+  CHECK(a.error_count(http::error_kind::reset) == 10);
+  CHECK(a.status_count(200) == 10);
 }
 
 TEST_CASE("http: bad URLs are clear errors", "[http]") {

@@ -18,7 +18,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -112,16 +111,15 @@ int main(int argc, char** argv) try {
 
   const karga::http::client client{*url, options};
   const auto request = client.make_request(method, "", body, headers);  // built once, sent many times
-  auto action = [client, request]() -> boost::asio::awaitable<karga::basic_metric> {
+  auto action = [client, request]() -> boost::asio::awaitable<karga::http::metric> {
     const auto start = karga::clock::now();
     auto res = co_await client.send(request);
-    if (!res) throw std::runtime_error(std::string(karga::http::to_string(res.error())) + ": " + res.message());
-    co_return karga::basic_metric{karga::clock::now() - start, res->status() < 400, res->body_bytes};
+    co_return karga::http::to_metric(res, karga::clock::now() - start);
   };
   auto run = [&](const auto& executor) {
-    return karga::scenario<karga::basic_aggregate>::builder().name("karga-http").action(action).executor(executor).build().run();
+    return karga::scenario<karga::http::aggregate>::builder().name("karga-http").action(action).executor(executor).build().run();
   };
-  karga::basic_aggregate results;
+  karga::http::aggregate results;
   if (stages.empty()) {  // closed model, at the server's pace
     results = run(karga::constant_vus_executor::builder()
                       .vus(connections.value_or(10))
@@ -137,7 +135,7 @@ int main(int argc, char** argv) try {
                       .grace_period(grace)
                       .build());
   }
-  const karga::basic_report report{results};
+  const karga::http::report report{results};
   std::printf("%s\n", url->c_str());
   karga::stdout_reporter{}.report(report);
   return report.failed == 0 && report.dropped == 0 && report.interrupted == 0 ? 0 : 1;

@@ -5,3 +5,4 @@
 
 #include <karga/http/client.hpp>
 #include <karga/http/embedded_server.hpp>
+#include <karga/http/metrics.hpp>

@@ -62,11 +62,19 @@ inline std::string format_report(const basic_report& r) {
   return out;
 }
 
-/// Prints a `basic_report` as an aligned summary (to stdout unless told otherwise).
+/// A report that has a text summary: `format_report(r)`, found by argument-
+/// dependent lookup, returns it (adapters add their own, e.g. for HTTP reports).
+template <class R>
+concept formattable_report = requires(const R& r) {
+  { format_report(r) } -> std::convertible_to<std::string>;
+};
+
+/// Prints a report's summary, `format_report(r)` (to stdout unless told otherwise).
 struct stdout_reporter {
   std::FILE* out = stdout;
 
-  void report(const basic_report& r) const {
+  template <formattable_report R>
+  void report(const R& r) const {
     const std::string text = format_report(r);
     std::fwrite(text.data(), 1, text.size(), out);
     std::fflush(out);

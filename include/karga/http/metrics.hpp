@@ -1,0 +1,120 @@
+#pragma once
+/// @file http/metrics.hpp
+/// The HTTP metric, aggregate and report: basic_aggregate's counts and latencies,
+/// plus how many responses had each status code and how many requests failed with
+/// each error kind.
+
+#include <karga/aggregate.hpp>
+#include <karga/http/client.hpp>
+#include <karga/report.hpp>
+#include <karga/reporters/stdout_reporter.hpp>
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace karga::http {
+
+/// One request's outcome. It succeeded when a response came with a status below 400.
+struct metric {
+  clock::duration latency{};
+  unsigned status = 0;                    ///< 0 when no response came
+  std::uint64_t bytes = 0;                ///< response body bytes
+  error_kind error = error_kind::none;
+
+  bool success() const noexcept { return error == error_kind::none && status > 0 && status < 400; }
+};
+
+/// `r` as a metric, with the latency the action measured.
+inline metric to_metric(const result& r, clock::duration latency) {
+  return r ? metric{latency, r->status(), r->body_bytes, error_kind::none} : metric{latency, 0, 0, r.error()};
+}
+
+inline constexpr std::size_t error_kind_count = 6;
+
+/// basic_aggregate plus counts by status code (100–599) and by error kind.
+class aggregate {
+public:
+  void consume(const metric& m) noexcept {
+    base_.consume(as_basic(m));
+    count(m);
+  }
+  void consume(const metric& m, const timing& t) noexcept {
+    base_.consume(as_basic(m), t);
+    count(m);
+  }
+  void record_dropped(std::uint64_t n) noexcept { base_.record_dropped(n); }
+  void record_interrupted(std::uint64_t n) noexcept { base_.record_interrupted(n); }
+  void record_exception(std::string_view what) { base_.record_exception(what); }
+  void record_run(const run_info& info) noexcept { base_.record_run(info); }
+
+  void merge(const aggregate& o) {
+    base_.merge(o.base_);
+    for (std::size_t i = 0; i < statuses_.size(); ++i) statuses_[i] += o.statuses_[i];
+    for (std::size_t i = 0; i < errors_.size(); ++i) errors_[i] += o.errors_[i];
+    other_statuses_ += o.other_statuses_;
+  }
+
+  const basic_aggregate& basic() const noexcept { return base_; }
+  /// Responses with status `code` (100–599; others are counted together as 0).
+  std::uint64_t status_count(unsigned code) const noexcept {
+    return code >= 100 && code < 600 ? statuses_[code - 100] : other_statuses_;
+  }
+  std::uint64_t error_count(error_kind k) const noexcept { return errors_[static_cast<std::size_t>(k)]; }
+
+  friend bool operator==(const aggregate&, const aggregate&) = default;
+
+private:
+  static basic_metric as_basic(const metric& m) noexcept { return {m.latency, m.success(), m.bytes}; }
+  void count(const metric& m) noexcept {
+    if (m.error != error_kind::none)
+      ++errors_[static_cast<std::size_t>(m.error)];
+    else if (m.status >= 100 && m.status < 600)
+      ++statuses_[m.status - 100];
+    else
+      ++other_statuses_;
+  }
+
+  basic_aggregate base_;
+  std::array<std::uint64_t, 500> statuses_{};
+  std::array<std::uint64_t, error_kind_count> errors_{};
+  std::uint64_t other_statuses_ = 0;
+};
+
+/// basic_report plus the status codes seen and the errors by kind.
+struct report : basic_report {
+  std::vector<std::pair<unsigned, std::uint64_t>> statuses;    ///< code, count; ascending codes
+  std::vector<std::pair<error_kind, std::uint64_t>> errors;   ///< kinds that occurred
+
+  report() = default;
+  explicit report(const aggregate& a) : basic_report(a.basic()) {
+    for (unsigned code = 100; code < 600; ++code)
+      if (auto n = a.status_count(code)) statuses.emplace_back(code, n);
+    if (auto n = a.status_count(0)) statuses.emplace_back(0, n);
+    for (std::size_t k = 1; k < error_kind_count; ++k)
+      if (auto n = a.error_count(static_cast<error_kind>(k))) errors.emplace_back(static_cast<error_kind>(k), n);
+  }
+};
+
+/// The basic summary, then a line of status codes and one of errors by kind.
+inline std::string format_report(const report& r) {
+  std::string out = karga::format_report(static_cast<const basic_report&>(r));
+  auto it = std::back_inserter(out);
+  if (!r.statuses.empty()) {
+    fmt::format_to(it, "  {:<15}", "status");
+    for (const auto& [code, n] : r.statuses) fmt::format_to(it, " {}×{}", code == 0 ? std::string("other") : std::to_string(code), n);
+    out += '\n';
+  }
+  if (!r.errors.empty()) {
+    fmt::format_to(it, "  {:<15}", "errors");
+    for (const auto& [kind, n] : r.errors) fmt::format_to(it, " {}×{}", to_string(kind), n);
+    out += '\n';
+  }
+  return out;
+}
+
+} // namespace karga::http
