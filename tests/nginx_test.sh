@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# karga-http against a real nginx on loopback: the count nginx logs equals what
+# karga-http reports, statuses are counted, and a failing run exits 1.
+#   nginx_test.sh KARGA_HTTP
+set -euo pipefail
+karga=$1
+dir=$(mktemp -d)
+port=$((20000 + $$ % 20000))
+cat > "$dir/nginx.conf" <<CONF
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/error.log;
+events { worker_connections 1024; }
+http {
+  log_format stamp '\$msec \$status';
+  access_log $dir/access.log stamp;
+  server {
+    listen 127.0.0.1:$port;
+    location / { return 200 "hello\n"; }
+    location /unavailable { return 503; }
+  }
+}
+CONF
+nginx -c "$dir/nginx.conf"
+trap 'nginx -c "$dir/nginx.conf" -s stop 2>/dev/null; rm -rf "$dir"' EXIT
+sleep 0.3
+fail() { echo "FAIL: $*"; exit 1; }
+
+out=$("$karga" "http://127.0.0.1:$port/" --rate 500 --duration 1s) || fail "a clean run exited non-zero: $out"
+grep -q "ok 500  failed 0  dropped 0  interrupted 0" <<<"$out" || fail "expected 500 ok: $out"
+grep -q "status          200×500" <<<"$out" || fail "expected 500 × status 200: $out"
+sleep 0.2
+logged=$(grep -c " 200$" "$dir/access.log")
+[[ $logged == 500 ]] || fail "nginx logged $logged requests, not 500"
+
+set +e
+out=$("$karga" "http://127.0.0.1:$port/unavailable" --connections 4 --duration 300ms)
+code=$?
+set -e
+[[ $code == 1 ]] || fail "a run of 503s exited $code, not 1"
+sent=$(sed -n "s/.*503×\([0-9]*\).*/\1/p" <<<"$out")
+sleep 0.2
+logged=$(grep -c " 503$" "$dir/access.log")
+[[ -n $sent && $sent == "$logged" ]] || fail "karga-http counted ${sent:-no} 503s, nginx logged $logged"
+echo "nginx: 500 of 500 at 500/s, $sent of $logged 503s counted"
