@@ -6,6 +6,9 @@
 #include <karga/karga.hpp>
 
 #include <array>
+#include <cstdlib>
+#include <filesystem>
+#include <stdlib.h>
 #include <atomic>
 #include <memory>
 
@@ -102,11 +105,69 @@ TEST_CASE("http: bad URLs are clear errors", "[http]") {
     }
     return std::string("no error");
   };
-  CHECK(message("ftp://x") == "karga: an HTTP URL starts with http://, got \"ftp://x\"");
+  CHECK(message("ftp://x") == "karga: an HTTP URL starts with http:// or https://, got \"ftp://x\"");
   CHECK(message("http://:80/") == "karga: URL has no host: \"http://:80/\"");
   CHECK(message("http://127.0.0.1:99999") == "karga: bad port in URL: \"99999\"");
   CHECK(message("http://127.0.0.1:8080/base") == "no error");
   CHECK(message("http://[::1]:8080") == "no error");
+}
+
+} // namespace
+
+namespace {
+
+// A self-signed certificate for 127.0.0.1, made by the openssl command for this run.
+struct test_certificate {
+  std::string dir, cert, key;
+  test_certificate() {
+    char tmpl[] = "/tmp/karga-tls-XXXXXX";
+    dir = ::mkdtemp(tmpl);
+    cert = dir + "/cert.pem";
+    key = dir + "/key.pem";
+    const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+                            "-addext subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " + cert + " 2>/dev/null";
+    REQUIRE(std::system(cmd.c_str()) == 0);
+  }
+  ~test_certificate() { std::filesystem::remove_all(dir); }
+};
+
+TEST_CASE("https: a certificate the client trusts", "[http][tls]") {
+  test_certificate tls;
+  http::embedded_server server(http::tls_files{tls.cert, tls.key});
+  REQUIRE(server.url().starts_with("https://"));
+  http::options opt;
+  opt.ca_file = tls.cert;
+  const http::client client{server.url(), opt};
+  const auto a = load(client, [](int) { return "/"; }, 200, 250ms);
+  CHECK(a.status_count(200) == 50);
+  CHECK(server.connections() <= 10);  // of 50 requests: TLS connections are kept alive and reused
+}
+
+TEST_CASE("https: an untrusted certificate is a tls error, unless verification is off", "[http][tls]") {
+  test_certificate tls;
+  http::embedded_server server(http::tls_files{tls.cert, tls.key});
+  SECTION("verified against the system's certificates") {
+    const http::client client{server.url()};
+    const auto a = load(client, [](int) { return "/"; }, 100, 100ms);
+    CHECK(a.error_count(http::error_kind::tls) == 10);
+    CHECK(a.status_count(200) == 0);
+  }
+  SECTION("verification off") {
+    http::options opt;
+    opt.verify_peer = false;
+    const http::client client{server.url(), opt};
+    const auto a = load(client, [](int) { return "/"; }, 100, 100ms);
+    CHECK(a.status_count(200) == 10);
+  }
+}
+
+TEST_CASE("https: plain HTTP spoken to a TLS server fails cleanly", "[http][tls]") {
+  test_certificate tls;
+  http::embedded_server server(http::tls_files{tls.cert, tls.key});
+  const http::client client{"http://127.0.0.1:" + std::to_string(server.port()), {.request_timeout = 500ms}};
+  const auto a = load(client, [](int) { return "/"; }, 100, 50ms);
+  CHECK(a.basic().failed() == 5);
+  CHECK(a.status_count(200) == 0);
 }
 
 } // namespace

@@ -10,6 +10,10 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/write.hpp>
@@ -30,13 +34,14 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
 namespace karga::http {
 
 /// Why a request got no response.
-enum class error_kind { none, refused, timeout, reset, protocol, other };
+enum class error_kind { none, refused, timeout, reset, protocol, tls, other };
 
 inline std::string_view to_string(error_kind e) noexcept {
   switch (e) {
@@ -45,6 +50,7 @@ inline std::string_view to_string(error_kind e) noexcept {
     case error_kind::timeout: return "timeout";
     case error_kind::reset: return "reset";
     case error_kind::protocol: return "protocol";
+    case error_kind::tls: return "tls";
     case error_kind::other: return "other";
   }
   return "other";
@@ -77,27 +83,38 @@ private:
 
 /// Client settings.
 struct options {
-  std::chrono::steady_clock::duration connect_timeout = std::chrono::seconds(5);
+  std::chrono::steady_clock::duration connect_timeout = std::chrono::seconds(5);  ///< TLS handshake included
   std::chrono::steady_clock::duration request_timeout = std::chrono::seconds(30);
   std::size_t max_idle_connections = 1024;  ///< kept for reuse, per copy of the client
+  /// https: check the server's certificate and host name. Turn off only for a
+  /// server whose certificate you cannot trust otherwise.
+  bool verify_peer = true;
+  /// https: a PEM file of certificates to trust; empty: the system's.
+  std::string ca_file;
 };
 
 namespace detail {
 struct url {
+  bool tls = false;
   std::string host;
   std::string port;
   std::string base_path;
 };
 
 inline url parse_url(std::string_view u) {
-  constexpr std::string_view scheme = "http://";
-  if (u.substr(0, 8) == "https://") karga::detail::throw_error("https is not supported by this client yet: " + std::string(u));
-  if (u.substr(0, scheme.size()) != scheme)
-    karga::detail::throw_error("an HTTP URL starts with http://, got \"" + std::string(u) + "\"");
-  u.remove_prefix(scheme.size());
+  const std::string whole(u);
+  url out;
+  if (u.substr(0, 8) == "https://") {
+    out.tls = true;
+    u.remove_prefix(8);
+  } else if (u.substr(0, 7) == "http://") {
+    u.remove_prefix(7);
+  } else {
+    karga::detail::throw_error("an HTTP URL starts with http:// or https://, got \"" + std::string(u) + "\"");
+  }
+  const std::string default_port = out.tls ? "443" : "80";
   const auto slash = u.find('/');
   std::string_view authority = u.substr(0, slash);
-  url out;
   out.base_path = slash == std::string_view::npos ? "" : std::string(u.substr(slash));
   if (!out.base_path.empty() && out.base_path.back() == '/') out.base_path.pop_back();
   if (!authority.empty() && authority.front() == '[') {  // [::1]:8080
@@ -105,13 +122,13 @@ inline url parse_url(std::string_view u) {
     if (close == std::string_view::npos) karga::detail::throw_error("bad IPv6 host in URL");
     out.host = std::string(authority.substr(1, close - 1));
     authority.remove_prefix(close + 1);
-    out.port = authority.empty() ? "80" : std::string(authority.substr(1));
+    out.port = authority.empty() ? default_port : std::string(authority.substr(1));
   } else {
     const auto colon = authority.rfind(':');
     out.host = std::string(authority.substr(0, colon));
-    out.port = colon == std::string_view::npos ? "80" : std::string(authority.substr(colon + 1));
+    out.port = colon == std::string_view::npos ? default_port : std::string(authority.substr(colon + 1));
   }
-  if (out.host.empty()) karga::detail::throw_error("URL has no host: \"http://" + std::string(u) + "\"");
+  if (out.host.empty()) karga::detail::throw_error("URL has no host: \"" + whole + "\"");
   if (out.port.empty() || out.port.find_first_not_of("0123456789") != std::string::npos || std::stoul(out.port) > 65535)
     karga::detail::throw_error("bad port in URL: \"" + out.port + "\"");
   return out;
@@ -126,6 +143,8 @@ inline error_kind classify(const boost::system::error_code& ec) {
     return error_kind::reset;
   if (ec.category() == boost::beast::http::make_error_code(boost::beast::http::error::bad_version).category())
     return error_kind::protocol;
+  if (ec.category() == boost::asio::error::get_ssl_category() || ec == boost::asio::ssl::error::stream_truncated)
+    return error_kind::tls;
   return error_kind::other;
 }
 /// Parses a response keeping only its status and body size: no allocation per
@@ -181,10 +200,21 @@ public:
     if (ec) karga::detail::throw_error("cannot resolve \"" + url_.host + "\": " + ec.message());
     for (const auto& r : results) endpoints_.push_back(r.endpoint());
     host_header_ = url_.host + ":" + url_.port;
+    if (url_.tls) {
+      namespace ssl = boost::asio::ssl;
+      tls_ = std::make_shared<ssl::context>(ssl::context::tls_client);
+      tls_->set_verify_mode(options_.verify_peer ? ssl::verify_peer : ssl::verify_none);
+      boost::system::error_code tls_ec;
+      if (options_.ca_file.empty())
+        tls_->set_default_verify_paths(tls_ec);
+      else
+        tls_->load_verify_file(options_.ca_file, tls_ec);
+      if (tls_ec) karga::detail::throw_error("cannot load trusted certificates: " + tls_ec.message());
+    }
   }
 
   client(const client& o)
-      : url_(o.url_), options_(o.options_), endpoints_(o.endpoints_), host_header_(o.host_header_) {}
+      : url_(o.url_), options_(o.options_), endpoints_(o.endpoints_), host_header_(o.host_header_), tls_(o.tls_) {}
   client& operator=(const client& o) {
     if (this != &o) *this = client(o);
     return *this;
@@ -245,15 +275,23 @@ public:
         if (ec) co_return result(end(*c, ec), ec.message());
         boost::system::error_code ignored;
         c->socket.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+        if (tls_) {
+          if (auto hec = co_await handshake(*c)) co_return result(end(*c, hec), hec.message());
+        }
         c->deadline = clock::now() + options_.request_timeout;
       }
-      auto [ec, written] = co_await boost::asio::async_write(c->socket, boost::asio::buffer(req.wire()),
-                                                             boost::asio::as_tuple(boost::asio::use_awaitable));
+      boost::system::error_code ec;
+      if (c->tls)
+        std::tie(ec, std::ignore) = co_await boost::asio::async_write(*c->tls, boost::asio::buffer(req.wire()), tuple_awaitable);
+      else
+        std::tie(ec, std::ignore) = co_await boost::asio::async_write(c->socket, boost::asio::buffer(req.wire()), tuple_awaitable);
       detail::counting_parser res;
       res.body_limit(boost::none);
       if (!ec) {
-        auto [rec, read] = co_await http::async_read(c->socket, c->buffer, res, boost::asio::as_tuple(boost::asio::use_awaitable));
-        ec = rec;
+        if (c->tls)
+          std::tie(ec, std::ignore) = co_await http::async_read(*c->tls, c->buffer, res, tuple_awaitable);
+        else
+          std::tie(ec, std::ignore) = co_await http::async_read(c->socket, c->buffer, res, tuple_awaitable);
       }
       const error_kind kind = end(*c, ec);
       if (kind != error_kind::none) {
@@ -271,10 +309,12 @@ public:
 
 private:
   using clock = std::chrono::steady_clock;
+  static constexpr auto tuple_awaitable = boost::asio::as_tuple(boost::asio::use_awaitable);
 
   struct connection {
     explicit connection(const boost::asio::any_io_executor& ex) : socket(ex) {}
     boost::asio::ip::tcp::socket socket;
+    std::optional<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls;  // https only
     boost::beast::flat_buffer buffer;
     clock::time_point deadline = clock::time_point::max();
     bool timed_out = false;
@@ -290,6 +330,17 @@ private:
     boost::asio::steady_timer* watchdog = nullptr;
     bool watching = false;
   };
+
+  // TLS on a connected socket: server name, certificate and host name checks.
+  boost::asio::awaitable<boost::system::error_code> handshake(connection& c) const {
+    namespace ssl = boost::asio::ssl;
+    auto& stream = c.tls.emplace(c.socket, *tls_);
+    if (!SSL_set_tlsext_host_name(stream.native_handle(), url_.host.c_str()))
+      co_return boost::system::error_code(static_cast<int>(::ERR_get_error()), boost::asio::error::get_ssl_category());
+    if (options_.verify_peer) stream.set_verify_callback(ssl::host_name_verification(url_.host));
+    auto [ec] = co_await stream.async_handshake(ssl::stream_base::client, tuple_awaitable);
+    co_return ec;
+  }
 
   void begin(connection& c, clock::duration timeout) const {
     pool& p = *pool_;
@@ -341,6 +392,7 @@ private:
   options options_;
   std::vector<boost::asio::ip::tcp::endpoint> endpoints_;
   std::string host_header_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;  // https only; shared by copies
   std::shared_ptr<pool> pool_ = std::make_shared<pool>();
 };
 

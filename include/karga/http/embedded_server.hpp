@@ -6,6 +6,7 @@
 /// Routes: `/` answers 200 with a short body; `/status/N` answers status N;
 /// `/delay/MS` answers 200 after MS milliseconds; `/close` closes the connection
 /// without answering. Every response keeps the connection alive unless asked not to.
+/// Given a certificate and key, it serves HTTPS instead.
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -15,25 +16,42 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http.hpp>
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 namespace karga::http {
 
+/// PEM files for an HTTPS embedded server.
+struct tls_files {
+  std::string certificate_chain;
+  std::string private_key;
+};
+
 class embedded_server {
 public:
   /// Listens on 127.0.0.1 on a free port, served by `threads` threads.
   explicit embedded_server(unsigned threads = 1)
       : acceptor_(context_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
-    boost::asio::co_spawn(context_, accept(), boost::asio::detached);
-    for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { context_.run(); });
+    start(threads);
+  }
+
+  /// The same, over TLS with the given certificate and key.
+  embedded_server(const tls_files& files, unsigned threads = 1)
+      : tls_(std::make_unique<boost::asio::ssl::context>(boost::asio::ssl::context::tls_server)),
+        acceptor_(context_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
+    tls_->use_certificate_chain_file(files.certificate_chain);
+    tls_->use_private_key_file(files.private_key, boost::asio::ssl::context::pem);
+    start(threads);
   }
   embedded_server(const embedded_server&) = delete;
   embedded_server& operator=(const embedded_server&) = delete;
@@ -43,24 +61,39 @@ public:
   }
 
   unsigned short port() const { return acceptor_.local_endpoint().port(); }
-  /// `http://127.0.0.1:PORT`
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port()); }
+  /// `http://127.0.0.1:PORT`, or `https://…` when serving TLS.
+  std::string url() const { return (tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port()); }
   std::uint64_t connections() const noexcept { return connections_; }
   std::uint64_t requests() const noexcept { return requests_; }
 
 private:
+  void start(unsigned threads) {
+    boost::asio::co_spawn(context_, accept(), boost::asio::detached);
+    for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { context_.run(); });
+  }
+
   boost::asio::awaitable<void> accept() {
     for (;;) {
       auto [ec, socket] = co_await acceptor_.async_accept(boost::asio::as_tuple(boost::asio::use_awaitable));
       if (ec) co_return;
       ++connections_;
-      boost::asio::co_spawn(acceptor_.get_executor(), serve(std::move(socket)), boost::asio::detached);
+      if (tls_)
+        boost::asio::co_spawn(acceptor_.get_executor(), serve_tls(std::move(socket)), boost::asio::detached);
+      else
+        boost::asio::co_spawn(acceptor_.get_executor(), serve(std::move(socket)), boost::asio::detached);
     }
   }
 
-  boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket socket) {
+  boost::asio::awaitable<void> serve_tls(boost::asio::ip::tcp::socket socket) {
+    boost::asio::ssl::stream<boost::asio::ip::tcp::socket> stream(std::move(socket), *tls_);
+    auto [ec] = co_await stream.async_handshake(boost::asio::ssl::stream_base::server,
+                                                boost::asio::as_tuple(boost::asio::use_awaitable));
+    if (!ec) co_await serve(std::move(stream));
+  }
+
+  template <class Stream>
+  boost::asio::awaitable<void> serve(Stream stream) {
     namespace http = boost::beast::http;
-    boost::beast::tcp_stream stream(std::move(socket));
     boost::beast::flat_buffer buffer;
     for (;;) {
       http::request<http::string_body> req;
@@ -72,7 +105,7 @@ private:
       res.set(http::field::server, "karga-embedded");
       res.set(http::field::content_type, "text/plain");
       if (target == "/close") {
-        stream.socket().close();
+        boost::beast::get_lowest_layer(stream).close();
         co_return;
       } else if (target.rfind("/status/", 0) == 0) {
         res.result(static_cast<unsigned>(std::stoul(target.substr(8))));
@@ -88,6 +121,7 @@ private:
     }
   }
 
+  std::unique_ptr<boost::asio::ssl::context> tls_;  // outlives the connections in context_
   boost::asio::io_context context_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::vector<std::thread> threads_;

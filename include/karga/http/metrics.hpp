@@ -34,7 +34,7 @@ inline metric to_metric(const result& r, clock::duration latency) {
   return r ? metric{latency, r->status(), r->body_bytes, error_kind::none} : metric{latency, 0, 0, r.error()};
 }
 
-inline constexpr std::size_t error_kind_count = 6;
+inline constexpr std::size_t error_kind_count = static_cast<std::size_t>(error_kind::other) + 1;
 
 /// basic_aggregate plus counts by status code (100–599) and by error kind.
 class aggregate {
