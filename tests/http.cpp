@@ -54,7 +54,9 @@ TEST_CASE("http: statuses are counted; keep-alive connections are reused", "[htt
   const std::string text = http::format_report(r);
   CHECK(text.find("status          200×150 500×50") != std::string::npos);
   CHECK(server.requests() == 200);
-  CHECK(server.connections() <= 5);  // one connection, reused, while actions do not overlap
+  // A client opens a connection only when all of its own are busy: never more than
+  // the peak of requests in flight, however the timing falls.
+  CHECK(server.connections() <= a.basic().run().peak_in_flight);
 }
 
 TEST_CASE("http: two shards each keep their own connections", "[http]") {
@@ -62,8 +64,8 @@ TEST_CASE("http: two shards each keep their own connections", "[http]") {
   const http::client client{server.url()};
   const auto a = load(client, [](int) { return "/"; }, 1000, 300ms, 2);
   CHECK(a.status_count(200) == 300);
-  CHECK(server.connections() >= 2);
-  CHECK(server.connections() <= 10);
+  CHECK(server.connections() >= 2);  // one pool per shard
+  CHECK(server.connections() <= a.basic().run().peak_in_flight);
 }
 
 TEST_CASE("http: refused connections are counted by kind", "[http]") {
@@ -140,7 +142,7 @@ TEST_CASE("https: a certificate the client trusts", "[http][tls]") {
   const http::client client{server.url(), opt};
   const auto a = load(client, [](int) { return "/"; }, 200, 250ms);
   CHECK(a.status_count(200) == 50);
-  CHECK(server.connections() <= 10);  // of 50 requests: TLS connections are kept alive and reused
+  CHECK(server.connections() <= a.basic().run().peak_in_flight);  // TLS connections are reused too
 }
 
 TEST_CASE("https: an untrusted certificate is a tls error, unless verification is off", "[http][tls]") {
