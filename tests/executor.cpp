@@ -11,6 +11,7 @@
 #include <boost/asio/this_coro.hpp>
 
 #include <atomic>
+#include <csignal>
 #include <memory>
 #include <stdexcept>
 #include <thread>
@@ -330,6 +331,70 @@ TEST_CASE("constant_vus: bad input is a clear karga::error", "[executor][closed]
   CHECK(message([] { b::builder().vus(1).duration(1s).threads(0).build(); }) == "karga: threads must be at least 1, got 0");
   CHECK(message([] { b::builder().vus(1).duration(1s).build(); }) == "no error");
   STATIC_REQUIRE(karga::executor<karga::constant_vus_executor>);
+}
+
+} // namespace
+
+namespace {
+
+// Sends SIGINT to this process after each of the given delays (from the start).
+struct interrupt_after {
+  std::thread sender;
+  explicit interrupt_after(std::vector<karga::clock::duration> delays)
+      : sender([delays] {
+          const auto start = karga::clock::now();
+          for (auto d : delays) {
+            std::this_thread::sleep_until(start + d);
+            std::raise(SIGINT);
+          }
+        }) {}
+  ~interrupt_after() { sender.join(); }
+};
+
+TEST_CASE("stop: Ctrl-C ends an open-model run early with what was measured", "[executor][stop]") {
+  const auto before = karga::clock::now();
+  std::optional<karga::basic_aggregate> a;
+  {
+    interrupt_after ctrl_c({300ms});
+    a = run(sleeper(50ms), karga::stage_executor::builder().start_rate(100).stage(10s, 100.0).threads(2).build());
+  }
+  CHECK(karga::clock::now() - before < 5s);
+  CHECK(a->run().stopped);
+  CHECK(a->run().scheduled >= 20);   // about 30 were due by the stop...
+  CHECK(a->run().scheduled <= 100);  // ...not the 1000 of the plan
+  CHECK(a->run().planned < 1s);
+  CHECK(a->succeeded() == a->run().scheduled - a->dropped());  // in-flight actions finished in the grace period
+  check_accounted(*a);
+  const karga::basic_report r{*a};
+  CHECK(karga::format_report(r).find("stopped early by a signal") != std::string::npos);
+}
+
+TEST_CASE("stop: a second Ctrl-C ends the grace period", "[executor][stop]") {
+  const auto before = karga::clock::now();
+  std::optional<karga::basic_aggregate> a;
+  {
+    interrupt_after ctrl_c({200ms, 400ms});
+    a = run(sleeper(60s), karga::stage_executor::builder().start_rate(50).stage(10s, 50.0).grace_period(30s).build());
+  }
+  CHECK(karga::clock::now() - before < 10s);
+  CHECK(a->run().stopped);
+  CHECK(a->interrupted() >= 5);
+  CHECK(a->interrupted() == a->run().scheduled - a->dropped());
+  check_accounted(*a);
+}
+
+TEST_CASE("stop: Ctrl-C ends a closed-model run early", "[executor][stop]") {
+  const auto before = karga::clock::now();
+  std::optional<karga::basic_aggregate> a;
+  {
+    interrupt_after ctrl_c({200ms});
+    a = run_closed(sleeper(10ms), karga::constant_vus_executor::builder().vus(3).duration(10s).build());
+  }
+  CHECK(karga::clock::now() - before < 5s);
+  CHECK(a->run().stopped);
+  CHECK(a->succeeded() > 10);
+  CHECK(a->interrupted() == 0);
+  check_accounted(*a);
 }
 
 } // namespace

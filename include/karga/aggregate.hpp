@@ -97,6 +97,7 @@ public:
     run_.planned = std::max(run_.planned, o.run_.planned);
     run_.elapsed = std::max(run_.elapsed, o.run_.elapsed);
     run_.peak_in_flight += o.run_.peak_in_flight;
+    run_.stopped = run_.stopped || o.run_.stopped;
   }
 
   std::uint64_t succeeded() const noexcept { return succeeded_; }

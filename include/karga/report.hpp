@@ -38,7 +38,8 @@ private:
 struct basic_report {
   // What was asked.
   std::uint64_t scheduled = 0;        ///< arrivals in the load model
-  std::chrono::duration<double> planned{};  ///< length of the load model
+  std::chrono::duration<double> planned{};  ///< length of the load model (up to the stop)
+  bool stopped = false;               ///< ended early by a signal
   double target_rate = 0;             ///< scheduled / planned, per second
 
   // What happened.
@@ -62,7 +63,7 @@ struct basic_report {
 
   basic_report() = default;
   explicit basic_report(const basic_aggregate& a)
-      : scheduled(a.run().scheduled), planned(a.run().planned), elapsed(a.run().elapsed),
+      : scheduled(a.run().scheduled), planned(a.run().planned), stopped(a.run().stopped), elapsed(a.run().elapsed),
         started(a.started()), succeeded(a.succeeded()), failed(a.failed()), dropped(a.dropped()),
         interrupted(a.interrupted()), peak_in_flight(a.run().peak_in_flight), bytes(a.bytes()),
         latency(a.latency()), response_time(a.response_time()), start_lag(a.start_lag()),

@@ -26,6 +26,7 @@ struct run_info {
   clock::duration planned{};         ///< length of the load model (sum of stages)
   clock::duration elapsed{};         ///< from the first scheduled arrival to the last action's end
   std::uint64_t peak_in_flight = 0;  ///< most actions running at once (summed over shards)
+  bool stopped = false;              ///< ended early by a signal; `planned` then ends at the stop
 
   friend bool operator==(const run_info&, const run_info&) = default;
 };

@@ -13,6 +13,7 @@
 /// never delays the next arrival.
 
 #include <karga/concepts.hpp>
+#include <karga/detail/stop_signals.hpp>
 #include <karga/schedule.hpp>
 #include <karga/timing.hpp>
 
@@ -38,6 +39,7 @@ struct shard_options {
   std::uint64_t max_in_flight = 0;  ///< 0: no cap
   clock::duration grace{};          ///< after the schedule, before cancelling
   clock::duration late_start_limit{};  ///< past the schedule's end, unstarted arrivals are dropped
+  bool stop_on_signals = true;         ///< SIGINT/SIGTERM end the run early, with a report
 };
 
 template <action F, aggregate_for<metric_of_t<F>> A>
@@ -56,7 +58,8 @@ public:
   arrival_shard(executor_type ex, const schedule& s, F& act, A initial, shard_options opt,
                 unsigned index, unsigned count, clock::time_point start)
       : ex_(std::move(ex)), schedule_(s), cursor_(s), action_(act), aggregate_(std::move(initial)),
-        opt_(opt), stride_(count), next_(index), start_(start), arrival_timer_(ex_), done_(ex_), idle_timer_(ex_, clock::time_point::max()) {}
+        opt_(opt), stride_(count), next_(index), start_(start), arrival_timer_(ex_), done_(ex_), idle_timer_(ex_, clock::time_point::max()),
+        signals_(ex_, opt.stop_on_signals, [this] { request_stop(); }) {}
 
   arrival_shard(const arrival_shard&) = delete;
   arrival_shard& operator=(const arrival_shard&) = delete;
@@ -68,14 +71,27 @@ public:
       done_.expires_at(clock::time_point::max());
       co_await done_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
     }
+    signals_.close();
     if (dropped_ != 0) record_dropped(dropped_);
     if (interrupted_ != 0) record_interrupted(interrupted_);
+  }
+
+  /// Ends the run early: no arrival starts after this; those in flight get the
+  /// grace period, which a second request (or one during it) ends at once. Call it
+  /// on the shard's executor.
+  void request_stop() {
+    if (!stop_time_) stop_time_ = clock::now();
+    arrival_timer_.cancel();  // a waiting leader looks again; a grace period ends
   }
 
   A& result() noexcept { return aggregate_; }
   std::uint64_t peak_in_flight() const noexcept { return peak_in_flight_; }
   std::uint64_t dropped() const noexcept { return dropped_; }
   std::uint64_t interrupted() const noexcept { return interrupted_; }
+  /// Arrivals of this shard that were never due because the run stopped early.
+  std::uint64_t not_scheduled() const noexcept { return not_scheduled_; }
+  /// When the run was stopped early, if it was.
+  std::optional<clock::time_point> stopped_at() const noexcept { return stop_time_; }
 
 private:
   struct worker {
@@ -128,6 +144,10 @@ private:
             if (leader_ != &me) break;
           }
           now = clock::now();
+          if (stop_time_) {
+            cut_at_stop();
+            continue;
+          }
           const double elapsed = seconds_since_start(now);
           if (elapsed > schedule_.length() + to_seconds(opt_.late_start_limit)) {
             // Past the end: arrivals not started by now never will be.
@@ -140,6 +160,10 @@ private:
             arrival_timer_.expires_at(start_ + schedule::to_duration(cursor_.time_of(next_)));
             co_await arrival_timer_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
             now = clock::now();
+            if (stop_time_) {
+              cut_at_stop();
+              continue;
+            }
             due_end_ = std::min(schedule_.due_by(seconds_since_start(now)), next_ + batch * stride_);
             if (next_ >= due_end_) due_end_ = next_ + 1;  // the timer fired: arrival next_ is due
             continue;
@@ -215,6 +239,18 @@ private:
       spawn_worker();
   }
 
+  // Arrivals of this shard due by the stop but not started are dropped; the
+  // later ones were never part of the run.
+  void cut_at_stop() {
+    const std::uint64_t total = schedule_.total();
+    const std::uint64_t due = std::max(next_, schedule_.due_by(seconds_since_start(*stop_time_)));
+    const std::uint64_t due_left = (due - next_ + stride_ - 1) / stride_;
+    const std::uint64_t all_left = next_ < total ? (total - next_ + stride_ - 1) / stride_ : 0;
+    dropped_ += std::min(due_left, all_left);
+    not_scheduled_ += all_left - std::min(due_left, all_left);
+    next_ = total;
+  }
+
   // No arrival left: release the idle workers, give in-flight actions their grace
   // period, then cancel what is left and count it as interrupted.
   boost::asio::awaitable<void> finish() {
@@ -223,7 +259,7 @@ private:
     idle_ = 0;
     idle_timer_.cancel();
     if (in_flight_ == 0) co_return;
-    arrival_timer_.expires_at(start_ + schedule_.length_duration() + opt_.grace);
+    arrival_timer_.expires_at((stop_time_ ? *stop_time_ : start_ + schedule_.length_duration()) + opt_.grace);
     co_await arrival_timer_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
     if (in_flight_ == 0) co_return;
     for (worker& w : workers_list_)
@@ -269,11 +305,14 @@ private:
   std::uint64_t peak_in_flight_ = 0;
   std::uint64_t dropped_ = 0;
   std::uint64_t interrupted_ = 0;
+  std::uint64_t not_scheduled_ = 0;
+  std::optional<clock::time_point> stop_time_;
   bool guard_pending_ = false;
   bool finished_ = false;
   boost::asio::steady_timer arrival_timer_;
   boost::asio::steady_timer done_;
   boost::asio::steady_timer idle_timer_;
+  stop_signals signals_;
 };
 
 } // namespace karga::detail

@@ -15,7 +15,9 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <exception>
 #include <memory>
 #include <thread>
@@ -31,13 +33,19 @@ concept shard = requires(S& s) {
   { s.run() } -> std::same_as<boost::asio::awaitable<void>>;
   s.result();
   { s.peak_in_flight() } -> std::convertible_to<std::uint64_t>;
+  { s.not_scheduled() } -> std::convertible_to<std::uint64_t>;
+  { s.stopped_at() } -> std::same_as<std::optional<std::chrono::steady_clock::time_point>>;
+  s.request_stop();
 };
 
-/// The merged aggregate of all shards and the sum of their peaks in flight.
+/// The merged aggregate of all shards, the sum of their peaks in flight and of the
+/// arrivals they left out because the run was stopped, and the earliest stop.
 template <class A>
 struct sharded_result {
   A aggregate;
   std::uint64_t peak_in_flight = 0;
+  std::uint64_t not_scheduled = 0;
+  std::optional<std::chrono::steady_clock::time_point> stopped_at;
 };
 
 /// One shard with its own io_context. Member order matters: the shard (and its
@@ -69,10 +77,16 @@ struct threaded_shard {
 
 template <class A, class S, class Others>
 sharded_result<A> merge_shards(S& first, Others& others) {
-  sharded_result<A> out{std::move(first.result()), first.peak_in_flight()};
+  sharded_result<A> out{std::move(first.result())};
+  auto add = [&out](auto& s) {
+    out.peak_in_flight += s.peak_in_flight();
+    out.not_scheduled += s.not_scheduled();
+    if (auto t = s.stopped_at(); t && (!out.stopped_at || *t < *out.stopped_at)) out.stopped_at = t;
+  };
+  add(first);
   for (auto& s : others) {
     out.aggregate.merge(s->shard.result());
-    out.peak_in_flight += s->shard.peak_in_flight();
+    add(s->shard);
   }
   return out;
 }

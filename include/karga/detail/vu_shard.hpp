@@ -4,6 +4,7 @@
 /// the action again as soon as its previous run ends, until the deadline.
 
 #include <karga/concepts.hpp>
+#include <karga/detail/stop_signals.hpp>
 #include <karga/timing.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -14,6 +15,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <exception>
@@ -31,9 +33,9 @@ class vu_shard {
 
 public:
   vu_shard(boost::asio::any_io_executor ex, F& act, A initial, std::uint64_t users, clock::time_point end,
-           clock::duration grace)
+           clock::duration grace, bool stop_on_signals)
       : ex_(std::move(ex)), action_(act), aggregate_(std::move(initial)), users_(users), end_(end), grace_(grace),
-        timer_(ex_), done_(ex_) {}
+        timer_(ex_), done_(ex_), signals_(ex_, stop_on_signals, [this] { request_stop(); }) {}
 
   vu_shard(const vu_shard&) = delete;
   vu_shard& operator=(const vu_shard&) = delete;
@@ -45,11 +47,13 @@ public:
       boost::asio::co_spawn(ex_, loop(u), boost::asio::bind_cancellation_slot(u.cancel.slot(), boost::asio::detached));
     }
     // The deadline, then the grace period for iterations still running.
-    timer_.expires_at(end_);
-    co_await timer_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    if (!stop_time_) {
+      timer_.expires_at(end_);
+      co_await timer_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    }
     stopping_ = true;
-    if (in_flight_ != 0) {
-      timer_.expires_at(end_ + grace_);
+    if (in_flight_ != 0 && !grace_cut_) {
+      timer_.expires_at((stop_time_ ? std::min(*stop_time_, end_) : end_) + grace_);
       co_await timer_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
     }
     for (user& u : user_list_)
@@ -62,12 +66,24 @@ public:
       done_.expires_at(clock::time_point::max());
       co_await done_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
     }
+    signals_.close();
     if constexpr (run_aware_aggregate<A>)
       if (interrupted_ != 0) aggregate_.record_interrupted(interrupted_);
   }
 
+  /// Ends the run early: users start no new iteration; those running get the grace
+  /// period (a second request during it ends the grace period).
+  void request_stop() {
+    if (stopping_) grace_cut_ = true;  // already stopping: end the grace period
+    if (!stop_time_) stop_time_ = clock::now();
+    stopping_ = true;
+    timer_.cancel();
+  }
+
   A& result() noexcept { return aggregate_; }
   std::uint64_t peak_in_flight() const noexcept { return peak_in_flight_; }
+  std::uint64_t not_scheduled() const noexcept { return 0; }  // a closed model plans no arrivals
+  std::optional<clock::time_point> stopped_at() const noexcept { return stop_time_; }
 
 private:
   struct user {
@@ -132,8 +148,11 @@ private:
   std::uint64_t peak_in_flight_ = 0;
   std::uint64_t interrupted_ = 0;
   bool stopping_ = false;
+  bool grace_cut_ = false;
+  std::optional<clock::time_point> stop_time_;
   boost::asio::steady_timer timer_;
   boost::asio::steady_timer done_;
+  stop_signals signals_;
 };
 
 } // namespace karga::detail

@@ -10,6 +10,7 @@
 #include <karga/error.hpp>
 #include <karga/schedule.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -48,14 +49,14 @@ public:
 
 private:
   friend class constant_vus_executor_builder;
-  constant_vus_executor(std::uint64_t vus, clock::duration d, unsigned threads, clock::duration grace)
-      : vus_(vus), duration_(d), threads_(threads), grace_(grace) {}
+  constant_vus_executor(std::uint64_t vus, clock::duration d, unsigned threads, clock::duration grace, bool signals)
+      : vus_(vus), duration_(d), threads_(threads), grace_(grace), stop_on_signals_(signals) {}
 
   template <class F, class A>
   auto shard_maker(const A& initial, clock::time_point start) const {
     return [this, initial, start](boost::asio::any_io_executor ex, F& act, unsigned i) {
       const std::uint64_t users = vus_ / threads_ + (i < vus_ % threads_ ? 1 : 0);
-      return detail::vu_shard<F, A>(std::move(ex), act, initial, users, start + duration_, grace_);
+      return detail::vu_shard<F, A>(std::move(ex), act, initial, users, start + duration_, grace_, stop_on_signals_);
     };
   }
 
@@ -66,7 +67,9 @@ private:
       const auto& a = merged.aggregate;
       std::uint64_t started = 0;
       if constexpr (requires { a.started(); }) started = a.started();
-      merged.aggregate.record_run(run_info{started, duration_, clock::now() - start, merged.peak_in_flight});
+      const auto planned = merged.stopped_at ? std::min(*merged.stopped_at - start, duration_) : duration_;
+      merged.aggregate.record_run(
+          run_info{started, planned, clock::now() - start, merged.peak_in_flight, merged.stopped_at.has_value()});
     }
     return std::move(merged.aggregate);
   }
@@ -75,6 +78,7 @@ private:
   clock::duration duration_;
   unsigned threads_;
   clock::duration grace_;
+  bool stop_on_signals_;
 };
 
 /// Settings of a `constant_vus_executor`; `build()` checks them and throws
@@ -102,12 +106,19 @@ public:
     return *this;
   }
 
+  /// Whether SIGINT and SIGTERM stop the run early, with a report of what was
+  /// measured. Default true.
+  constant_vus_executor_builder& stop_on_signals(bool on) {
+    stop_on_signals_ = on;
+    return *this;
+  }
+
   constant_vus_executor build() const {
     if (vus_ == 0) detail::throw_error("vus must be at least 1, got 0");
     if (threads_ == 0) detail::throw_error("threads must be at least 1, got 0");
     if (!duration_) detail::throw_error("a duration is required");
     return constant_vus_executor(vus_, schedule::checked_duration(*duration_, "duration"), threads_,
-                                 schedule::checked_duration(grace_, "grace period"));
+                                 schedule::checked_duration(grace_, "grace period"), stop_on_signals_);
   }
 
 private:
@@ -116,6 +127,7 @@ private:
   std::optional<std::chrono::duration<double>> duration_;
   unsigned threads_ = 1;
   std::chrono::duration<double> grace_{30.0};
+  bool stop_on_signals_ = true;
 };
 
 inline constant_vus_executor_builder constant_vus_executor::builder() { return {}; }

@@ -10,6 +10,7 @@
 #include <karga/schedule.hpp>
 
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -31,6 +32,8 @@ class stage_executor_builder;
 ///   executor could not keep up) are dropped.
 /// - After the schedule, in-flight actions get `grace_period`; then they are
 ///   cancelled and counted as interrupted.
+/// - SIGINT or SIGTERM (Ctrl-C) stops the run early, as if the schedule ended there;
+///   `run()` returns what was measured.
 /// - With `threads(n)`, shard i runs on its own thread and `io_context` and takes
 ///   arrivals i, i+n, i+2n, … of the one schedule, with its own copy of the action
 ///   and of the aggregate; the aggregates are merged at the end.
@@ -80,9 +83,12 @@ private:
 
   template <class A>
   void record_run(detail::sharded_result<A>& merged, clock::time_point start) const {
-    if constexpr (run_aware_aggregate<A>)
-      merged.aggregate.record_run(
-          run_info{schedule_.total(), schedule_.length_duration(), clock::now() - start, merged.peak_in_flight});
+    if constexpr (run_aware_aggregate<A>) {
+      const auto planned = merged.stopped_at ? std::min(*merged.stopped_at - start, schedule_.length_duration())
+                                             : schedule_.length_duration();
+      merged.aggregate.record_run(run_info{schedule_.total() - merged.not_scheduled, planned, clock::now() - start,
+                                           merged.peak_in_flight, merged.stopped_at.has_value()});
+    }
   }
 
   karga::schedule schedule_;
@@ -124,6 +130,13 @@ public:
   /// cancelled and counted as interrupted. Default 30 s.
   stage_executor_builder& grace_period(std::chrono::duration<double> d) {
     grace_ = d;
+    return *this;
+  }
+  /// Whether SIGINT and SIGTERM stop the run early: no arrival starts after the
+  /// signal, in-flight actions get the grace period, and `run()` returns what was
+  /// measured (the report says the run was stopped). Default true.
+  stage_executor_builder& stop_on_signals(bool on) {
+    options_.stop_on_signals = on;
     return *this;
   }
   /// How long after the schedule's end the executor may still start arrivals it is

@@ -44,8 +44,8 @@ inline void append_latency(std::string& out, const char* title, const latency_su
 inline std::string format_report(const basic_report& r) {
   std::string out;
   auto it = std::back_inserter(out);
-  fmt::format_to(it, "  {:<15} {} arrivals over {:.3f}s ({:.1f}/s)\n", "scheduled", r.scheduled, r.planned.count(),
-                 r.target_rate);
+  fmt::format_to(it, "  {:<15} {} arrivals over {:.3f}s ({:.1f}/s){}\n", "scheduled", r.scheduled, r.planned.count(),
+                 r.target_rate, r.stopped ? ", stopped early by a signal" : "");
   fmt::format_to(it, "  {:<15} {} in {:.3f}s (achieved {:.1f}/s, {:.2f}% of target)\n", "started", r.started,
                  r.elapsed.count(), r.achieved_rate,
                  r.scheduled ? 100.0 * static_cast<double>(r.started) / static_cast<double>(r.scheduled) : 0.0);
