@@ -98,6 +98,14 @@ TEST_CASE("http: a server closing without answering is a reset", "[http]") {
   CHECK(a.status_count(200) == 10);
 }
 
+TEST_CASE("http: a response cut short is a reset", "[http]") {
+  http::embedded_server server;
+  const http::client client{server.url()};
+  const auto a = load(client, [](int n) { return n % 2 ? "/truncate" : "/"; }, 200, 100ms);
+  CHECK(a.error_count(http::error_kind::reset) == 10);
+  CHECK(a.status_count(200) == 10);  // the cut ones are not counted as 200s
+}
+
 TEST_CASE("http: bad URLs are clear errors", "[http]") {
   auto message = [](const char* url) {
     try {

@@ -258,8 +258,6 @@ public:
   boost::asio::awaitable<result> send(const prepared_request& req) const {
     namespace http = boost::beast::http;
     pool& p = *pool_;
-    // A pooled connection may have been closed by the server meanwhile: one retry
-    // on a fresh connection for that case only.
     for (int attempt = 0;; ++attempt) {
       const bool reused = !p.idle.empty();
       std::unique_ptr<connection> c;
@@ -295,7 +293,9 @@ public:
       }
       const error_kind kind = end(*c, ec);
       if (kind != error_kind::none) {
-        if (reused && attempt == 0 && kind == error_kind::reset) continue;
+        // A kept-alive connection the server had closed: nothing came back, so the
+        // request was not served; once, try a fresh connection.
+        if (reused && attempt == 0 && kind == error_kind::reset && !res.got_some()) continue;
         co_return result(kind, c->timed_out ? std::string("no response within the timeout") : ec.message());
       }
       const response out{res.status, res.body_bytes};

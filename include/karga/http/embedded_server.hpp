@@ -5,7 +5,7 @@
 ///
 /// Routes: `/` answers 200 with a short body; `/status/N` answers status N;
 /// `/delay/MS` answers 200 after MS milliseconds; `/close` closes the connection
-/// without answering. Every response keeps the connection alive unless asked not to.
+/// without answering; `/truncate` closes it in the middle of a response. Every response keeps the connection alive unless asked not to.
 /// Given a certificate and key, it serves HTTPS instead.
 
 #include <boost/asio/as_tuple.hpp>
@@ -14,6 +14,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -26,6 +27,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -105,6 +107,11 @@ private:
       res.set(http::field::server, "karga-embedded");
       res.set(http::field::content_type, "text/plain");
       if (target == "/close") {
+        boost::beast::get_lowest_layer(stream).close();
+        co_return;
+      } else if (target == "/truncate") {  // promises 100 bytes, sends 10, closes
+        static constexpr std::string_view partial = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789";
+        co_await boost::asio::async_write(stream, boost::asio::buffer(partial), boost::asio::as_tuple(boost::asio::use_awaitable));
         boost::beast::get_lowest_layer(stream).close();
         co_return;
       } else if (target.rfind("/status/", 0) == 0) {
