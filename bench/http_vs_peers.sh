@@ -44,8 +44,12 @@ CONF
 nginx_conf one 1 10
 nginx_conf two 2 auto
 current=""
-serve() {  # serve NAME: (re)start nginx with that configuration
-  [[ -n $current ]] && nginx -c "$dir/$current.conf" -s stop 2>/dev/null && sleep 0.5
+serve() {  # serve NAME: nginx with that configuration, started once
+  [[ $current == "$1" ]] && return
+  if [[ -n $current ]]; then
+    nginx -c "$dir/$current.conf" -s stop 2>/dev/null || true
+    for _ in $(seq 50); do [[ -e $dir/$current.pid ]] || break; sleep 0.1; done
+  fi
   current=$1
   nginx -c "$dir/$current.conf"
   sleep 0.5
