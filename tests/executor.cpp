@@ -1,6 +1,7 @@
 // The stage executor running real coroutines: counts, the open model, caps, errors,
 // grace and cancellation, shards, and running inside a caller's io_context.
 #include "catch.hpp"
+#include "error_message.hpp"
 
 #include <karga/karga.hpp>
 
@@ -316,20 +317,12 @@ TEST_CASE("constant_vus: async_run in the caller's io_context", "[executor][clos
 }
 
 TEST_CASE("constant_vus: bad input is a clear karga::error", "[executor][closed]") {
-  auto message = [](auto&& f) {
-    try {
-      f();
-    } catch (const karga::error& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
   using b = karga::constant_vus_executor;
-  CHECK(message([] { b::builder().duration(1s).build(); }) == "karga: vus must be at least 1, got 0");
-  CHECK(message([] { b::builder().vus(1).build(); }) == "karga: a duration is required");
-  CHECK(message([] { b::builder().vus(1).duration(-1s).build(); }).starts_with("karga: duration must be finite"));
-  CHECK(message([] { b::builder().vus(1).duration(1s).threads(0).build(); }) == "karga: threads must be at least 1, got 0");
-  CHECK(message([] { b::builder().vus(1).duration(1s).build(); }) == "no error");
+  CHECK(error_message([] { b::builder().duration(1s).build(); }) == "karga: vus must be at least 1, got 0");
+  CHECK(error_message([] { b::builder().vus(1).build(); }) == "karga: a duration is required");
+  CHECK(error_message([] { b::builder().vus(1).duration(-1s).build(); }).starts_with("karga: duration must be finite"));
+  CHECK(error_message([] { b::builder().vus(1).duration(1s).threads(0).build(); }) == "karga: threads must be at least 1, got 0");
+  CHECK(error_message([] { b::builder().vus(1).duration(1s).build(); }) == "no error");
   STATIC_REQUIRE(karga::executor<karga::constant_vus_executor>);
 }
 

@@ -1,6 +1,7 @@
 // The HTTP adapter against a real server on loopback (the embedded Beast server):
 // statuses, keep-alive reuse, refused connections, timeouts, resets, bad URLs.
 #include "catch.hpp"
+#include "error_message.hpp"
 
 #include <karga/http.hpp>
 #include <karga/karga.hpp>
@@ -107,14 +108,7 @@ TEST_CASE("http: a response cut short is a reset", "[http]") {
 }
 
 TEST_CASE("http: bad URLs are clear errors", "[http]") {
-  auto message = [](const char* url) {
-    try {
-      http::client c{url};
-    } catch (const karga::error& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
+  auto message = [](const char* url) { return error_message([url] { http::client c{url}; }); };
   CHECK(message("ftp://x") == "karga: an HTTP URL starts with http:// or https://, got \"ftp://x\"");
   CHECK(message("http://:80/") == "karga: URL has no host: \"http://:80/\"");
   CHECK(message("http://127.0.0.1:99999") == "karga: bad port in URL: \"99999\"");

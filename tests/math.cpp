@@ -1,5 +1,6 @@
 // The arithmetic, exactly: arrival schedules, the histogram, aggregates and reports.
 #include "catch.hpp"
+#include "error_message.hpp"
 
 #include <karga/karga.hpp>
 
@@ -111,30 +112,22 @@ TEST_CASE("schedule: huge rates stay exact", "[schedule]") {
 TEST_CASE("schedule and builder: bad input is a clear karga::error", "[schedule]") {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const double inf = std::numeric_limits<double>::infinity();
-  auto message = [](auto&& f) {
-    try {
-      f();
-    } catch (const karga::error& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
   using d = std::chrono::duration<double>;
-  CHECK(message([] { karga::schedule(0, {}); }) == "karga: a schedule needs at least one stage");
-  CHECK(message([] { karga::schedule(0, {{-1s, 1.0}}); }).starts_with("karga: stage 1: duration must be finite and not negative"));
-  CHECK(message([&] { karga::schedule(0, {{1s, 1.0}, {d(nan), 1.0}}); }).starts_with("karga: stage 2: duration"));
-  CHECK(message([&] { karga::schedule(0, {{d(inf), 1.0}}); }).starts_with("karga: stage 1: duration"));
-  CHECK(message([] { karga::schedule(0, {{1s, -5.0}}); }).starts_with("karga: stage 1: target rate must be finite and not negative"));
-  CHECK(message([&] { karga::schedule(0, {{1s, nan}}); }).starts_with("karga: stage 1: target rate"));
-  CHECK(message([&] { karga::schedule(inf, {{1s, 1.0}}); }).starts_with("karga: start rate"));
-  CHECK(message([&] { karga::schedule(-1, {{1s, 1.0}}); }).starts_with("karga: start rate"));
-  CHECK(message([] { karga::schedule(0, {{1s, 1e300}}); }) == "karga: the schedule holds more than 2^53 arrivals");
-  CHECK(message([] { karga::stage_executor::builder().stage(1s, 1.0).threads(0).build(); }) ==
+  CHECK(error_message([] { karga::schedule(0, {}); }) == "karga: a schedule needs at least one stage");
+  CHECK(error_message([] { karga::schedule(0, {{-1s, 1.0}}); }).starts_with("karga: stage 1: duration must be finite and not negative"));
+  CHECK(error_message([&] { karga::schedule(0, {{1s, 1.0}, {d(nan), 1.0}}); }).starts_with("karga: stage 2: duration"));
+  CHECK(error_message([&] { karga::schedule(0, {{d(inf), 1.0}}); }).starts_with("karga: stage 1: duration"));
+  CHECK(error_message([] { karga::schedule(0, {{1s, -5.0}}); }).starts_with("karga: stage 1: target rate must be finite and not negative"));
+  CHECK(error_message([&] { karga::schedule(0, {{1s, nan}}); }).starts_with("karga: stage 1: target rate"));
+  CHECK(error_message([&] { karga::schedule(inf, {{1s, 1.0}}); }).starts_with("karga: start rate"));
+  CHECK(error_message([&] { karga::schedule(-1, {{1s, 1.0}}); }).starts_with("karga: start rate"));
+  CHECK(error_message([] { karga::schedule(0, {{1s, 1e300}}); }) == "karga: the schedule holds more than 2^53 arrivals");
+  CHECK(error_message([] { karga::stage_executor::builder().stage(1s, 1.0).threads(0).build(); }) ==
         "karga: threads must be at least 1, got 0");
-  CHECK(message([] { karga::stage_executor::builder().build(); }) == "karga: a schedule needs at least one stage");
-  CHECK(message([] { karga::stage_executor::builder().stage(1s, 1.0).grace_period(-1s).build(); })
+  CHECK(error_message([] { karga::stage_executor::builder().build(); }) == "karga: a schedule needs at least one stage");
+  CHECK(error_message([] { karga::stage_executor::builder().stage(1s, 1.0).grace_period(-1s).build(); })
             .starts_with("karga: grace period must be finite and not negative"));
-  CHECK(message([] { karga::stage_executor::builder().stage(1s, 1.0).build(); }) == "no error");
+  CHECK(error_message([] { karga::stage_executor::builder().stage(1s, 1.0).build(); }) == "no error");
 }
 
 // histogram ---------------------------------------------------------------------
