@@ -5,6 +5,8 @@
 #include <karga/karga.hpp>
 
 #include <memory>
+#include <stdexcept>
+#include <string>
 
 namespace {
 
@@ -30,6 +32,10 @@ TEST_CASE("metric: a copyable object type", "[concepts]") {
 struct good_action {
   awaitable<basic_metric> operator()() const;
 };
+struct mutable_action {  // like a `mutable` lambda: callable only as a non-const lvalue
+  int calls = 0;
+  awaitable<basic_metric> operator()() &;
+};
 struct uncopyable_action {
   std::unique_ptr<int> state;
   awaitable<basic_metric> operator()() const;
@@ -46,6 +52,7 @@ struct action_returning_move_only {
 
 TEST_CASE("action: a copyable callable returning awaitable<metric>", "[concepts]") {
   STATIC_REQUIRE(karga::action<good_action>);
+  STATIC_REQUIRE(karga::action<mutable_action>);
   auto lambda = []() -> awaitable<basic_metric> { co_return basic_metric{}; };
   STATIC_REQUIRE(karga::action<decltype(lambda)>);
   STATIC_REQUIRE(karga::action_of<decltype(lambda), basic_metric>);
@@ -103,31 +110,89 @@ TEST_CASE("timed_aggregate_for: takes the executor's timing", "[concepts]") {
   STATIC_REQUIRE_FALSE(karga::timed_aggregate_for<probe_aggregate<true, true, true, true>, basic_metric>);
 }
 
-template <bool Dropped, bool Interrupted, bool Exception, bool Run>
-struct probe_run_aware {
-  void merge(const probe_run_aware&) {}
-  void record_dropped(std::uint64_t)
-    requires Dropped
-  {}
-  void record_interrupted(std::uint64_t)
-    requires Interrupted
-  {}
-  void record_exception(std::string_view)
-    requires Exception
-  {}
-  void record_run(const karga::run_info&)
-    requires Run
-  {}
+// Each hook on its own: a probe with exactly one hook, right or wrong.
+struct only_dropped {
+  void merge(const only_dropped&) {}
+  void record_dropped(std::uint64_t, karga::drop_reason) {}
+};
+struct only_interrupted {
+  void merge(const only_interrupted&) {}
+  void record_interrupted(std::uint64_t) {}
+};
+struct only_exception {
+  void merge(const only_exception&) {}
+  void record_exception(std::string_view) {}
+};
+struct only_run {
+  void merge(const only_run&) {}
+  void record_run(const karga::run_info&) {}
+};
+struct wrong_dropped {  // the signature before drop reasons
+  void merge(const wrong_dropped&) {}
+  void record_dropped(std::uint64_t) {}
+};
+struct wrong_interrupted {
+  void merge(const wrong_interrupted&) {}
+  void record_interrupted() {}
+};
+struct wrong_exception {  // string_view does not convert to const std::string&
+  void merge(const wrong_exception&) {}
+  void record_exception(const std::string&) {}
+};
+struct wrong_run {
+  void merge(const wrong_run&) {}
+  void record_run(karga::run_info&) {}
+};
+struct template_hook {  // any signature karga can call is fine
+  void merge(const template_hook&) {}
+  template <class N>
+  void record_interrupted(N) {}
 };
 
-TEST_CASE("run_aware_aggregate: records dropped, interrupted, exceptions, the run", "[concepts]") {
-  STATIC_REQUIRE(karga::run_aware_aggregate<probe_run_aware<true, true, true, true>>);
-  STATIC_REQUIRE(karga::run_aware_aggregate<karga::basic_aggregate>);
-  STATIC_REQUIRE_FALSE(karga::run_aware_aggregate<probe_aggregate<true, true, false, true>>);  // 1.
-  STATIC_REQUIRE_FALSE(karga::run_aware_aggregate<probe_run_aware<false, true, true, true>>);  // 2.
-  STATIC_REQUIRE_FALSE(karga::run_aware_aggregate<probe_run_aware<true, false, true, true>>);  // 3.
-  STATIC_REQUIRE_FALSE(karga::run_aware_aggregate<probe_run_aware<true, true, false, true>>);  // 4.
-  STATIC_REQUIRE_FALSE(karga::run_aware_aggregate<probe_run_aware<true, true, true, false>>);  // 5.
+TEST_CASE("hooks: each is optional on its own", "[concepts]") {
+  STATIC_REQUIRE(karga::records_dropped<only_dropped>);
+  STATIC_REQUIRE_FALSE(karga::records_interrupted<only_dropped>);
+  STATIC_REQUIRE(karga::records_interrupted<only_interrupted>);
+  STATIC_REQUIRE_FALSE(karga::records_exception<only_interrupted>);
+  STATIC_REQUIRE(karga::records_exception<only_exception>);
+  STATIC_REQUIRE_FALSE(karga::records_run<only_exception>);
+  STATIC_REQUIRE(karga::records_run<only_run>);
+  STATIC_REQUIRE_FALSE(karga::records_dropped<only_run>);
+  STATIC_REQUIRE(karga::records_dropped<karga::basic_aggregate>);
+  STATIC_REQUIRE(karga::records_interrupted<karga::basic_aggregate>);
+  STATIC_REQUIRE(karga::records_exception<karga::basic_aggregate>);
+  STATIC_REQUIRE(karga::records_run<karga::basic_aggregate>);
+  STATIC_REQUIRE(karga::records_interrupted<template_hook>);
+  // With one hook, or none, or all: every hook present can be called.
+  STATIC_REQUIRE(karga::hooks_callable<only_dropped>);
+  STATIC_REQUIRE(karga::hooks_callable<only_run>);
+  STATIC_REQUIRE(karga::hooks_callable<probe_aggregate<true, true, true, true>>);
+  STATIC_REQUIRE(karga::hooks_callable<karga::basic_aggregate>);
+  STATIC_REQUIRE(karga::hooks_callable<template_hook>);
+}
+
+TEST_CASE("hooks: one declared with a signature karga cannot call is caught", "[concepts]") {
+  STATIC_REQUIRE_FALSE(karga::records_dropped<wrong_dropped>);
+  STATIC_REQUIRE_FALSE(karga::hooks_callable<wrong_dropped>);
+  STATIC_REQUIRE_FALSE(karga::hooks_callable<wrong_interrupted>);
+  STATIC_REQUIRE_FALSE(karga::hooks_callable<wrong_exception>);
+  STATIC_REQUIRE_FALSE(karga::hooks_callable<wrong_run>);
+}
+
+TEST_CASE("hooks: the free functions call a hook only where there is one", "[concepts]") {
+  only_exception e;
+  karga::record_dropped(e, 3, karga::drop_reason::late);  // no such hook: nothing happens
+  karga::basic_aggregate a;
+  karga::record_dropped(a, 3, karga::drop_reason::late);
+  karga::record_dropped(a, 2, karga::drop_reason::max_in_flight);
+  karga::record_interrupted(a, 4);
+  karga::record_exception(a, "boom");
+  CHECK(a.dropped_late() == 3);
+  CHECK(a.dropped_by_cap() == 2);
+  CHECK(a.interrupted() == 4);
+  CHECK(a.failed() == 1);
+  CHECK(karga::exception_message(std::make_exception_ptr(std::runtime_error("x"))) == "x");
+  CHECK(karga::exception_message(std::make_exception_ptr(42)) == "unknown exception");
 }
 
 // report and reporter -----------------------------------------------------------
@@ -162,6 +227,15 @@ struct sync_executor {
     return a;
   }
 };
+// Calls the caller's action as given: a const action only.
+struct const_calling_executor {
+  template <karga::action F, karga::aggregate_for<karga::metric_of_t<F>> A>
+  A run(const F& f, A a) const
+    requires requires { f(); }
+  {
+    return a;
+  }
+};
 struct wrong_result_executor {
   template <class F, class A>
   int run(const F&, A) const {
@@ -180,6 +254,8 @@ TEST_CASE("executor: run(action, aggregate) returns the aggregate", "[concepts]"
   STATIC_REQUIRE_FALSE(karga::executor_for<sync_executor, action_with_argument, karga::basic_aggregate>);  // 1.
   STATIC_REQUIRE_FALSE(karga::executor_for<sync_executor, good_action, aggregate>);                        // 1.
   STATIC_REQUIRE_FALSE(karga::executor<wrong_result_executor>);                                             // 2.
+  STATIC_REQUIRE_FALSE(karga::executor<const_calling_executor>);  // 2. must call its own, non-const copy
+  STATIC_REQUIRE(karga::executor<karga::constant_vus_executor>);
   STATIC_REQUIRE_FALSE(karga::executor<no_run_executor>);                                                   // 2.
 }
 

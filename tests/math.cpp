@@ -219,7 +219,8 @@ karga::basic_aggregate sample(int seed) {
     a.consume(karga::basic_metric{lat, rng() % 10 != 0, rng() % 1000},
               karga::timing{sched, sched + lag, sched + lag + lat});
   }
-  a.record_dropped(seed);
+  a.record_dropped(seed, karga::drop_reason::late);
+  a.record_dropped(seed % 2, karga::drop_reason::max_in_flight);
   a.record_interrupted(seed % 3);
   a.record_exception("boom " + std::to_string(seed % 2));
   return a;
@@ -244,6 +245,8 @@ TEST_CASE("basic_aggregate: merge is associative and commutative", "[aggregate]"
   ab.merge(b);
   CHECK(ab.latency() == ba.latency());
   CHECK(ab.dropped() == ba.dropped());
+  CHECK(ab.dropped_late() == a.dropped_late() + b.dropped_late());
+  CHECK(ab.dropped_by_cap() == a.dropped_by_cap() + b.dropped_by_cap());
   CHECK(ab.failed() == ba.failed());
   CHECK(ab.started() == a.started() + b.started());
   CHECK(ab.exceptions().sorted() == ba.exceptions().sorted());
@@ -256,11 +259,14 @@ TEST_CASE("basic_aggregate: counts each outcome", "[aggregate]") {
   a.consume({5ms, false, 20}, {t, t + 1ms, t + 6ms});
   a.record_exception("refused");
   a.record_exception("refused");
-  a.record_dropped(4);
+  a.record_dropped(4, karga::drop_reason::max_in_flight);
+  a.record_dropped(1, karga::drop_reason::late);
   a.record_interrupted(2);
   CHECK(a.succeeded() == 1);
   CHECK(a.failed() == 3);
-  CHECK(a.dropped() == 4);
+  CHECK(a.dropped() == 5);
+  CHECK(a.dropped_by_cap() == 4);
+  CHECK(a.dropped_late() == 1);
   CHECK(a.interrupted() == 2);
   CHECK(a.started() == 6);
   CHECK(a.bytes() == 120);
@@ -284,8 +290,15 @@ TEST_CASE("error_counts: keeps 16 messages, counts the rest as other", "[aggrega
 TEST_CASE("basic_report: target vs achieved, ratios, percentiles", "[report]") {
   karga::basic_aggregate a;
   for (int i = 1; i <= 100; ++i) a.consume({std::chrono::milliseconds(i), i <= 90, 1000});
-  a.record_dropped(50);
-  a.record_run({200, 10s, 12s, 7});
+  a.record_dropped(50, karga::drop_reason::max_in_flight);
+  karga::run_info info;
+  info.scenario = "checkout";
+  info.model = "stages 10s→20/s";
+  info.scheduled = 200;
+  info.planned = 10s;
+  info.elapsed = 12s;
+  info.peak_in_flight = 7;
+  a.record_run(info);
   const karga::basic_report r{a};
   CHECK(r.scheduled == 200);
   CHECK(r.target_rate == Approx(20.0));
@@ -303,12 +316,32 @@ TEST_CASE("basic_report: target vs achieved, ratios, percentiles", "[report]") {
   CHECK(r.response_time.count == 0);
   CHECK(r.peak_in_flight == 7);
 
+  CHECK(r.scenario == "checkout");
   const std::string text = karga::format_report(r);
+  CHECK(text.find("scenario        checkout: stages 10s→20/s") != std::string::npos);
+  CHECK(text.find("dropped         all at max_in_flight") != std::string::npos);
   CHECK(text.find("200 arrivals over 10.000s (20.0/s)") != std::string::npos);
   CHECK(text.find("achieved 10.0/s, 50.00% of target") != std::string::npos);
   CHECK(text.find("ok 90  failed 10  dropped 50  interrupted 0") != std::string::npos);
   CHECK(text.find("latency") != std::string::npos);
   CHECK(text.find("from intended") == std::string::npos);  // nothing recorded, nothing shown
+}
+
+TEST_CASE("basic_report: a closed model has no target; a count-based one no planned length", "[report]") {
+  karga::basic_aggregate a;
+  for (int i = 0; i < 91; ++i) a.consume({1ms, true, 0});
+  karga::run_info info;
+  info.kind = karga::load_kind::closed;
+  info.scheduled = 91;
+  info.elapsed = 500ms;  // no planned length: the rate is over the elapsed time
+  a.record_run(info);
+  const karga::basic_report r{a};
+  CHECK(r.target_rate == 0);
+  CHECK(r.achieved_rate == Approx(182.0));
+  const std::string text = karga::format_report(r);
+  CHECK(text.find("91 iterations in 0.500s (182.0/s)") != std::string::npos);
+  CHECK(text.find("of target") == std::string::npos);
+  CHECK(text.find("over 0.000s") == std::string::npos);
 }
 
 TEST_CASE("basic_report: an empty aggregate reports zeros", "[report]") {
@@ -317,7 +350,7 @@ TEST_CASE("basic_report: an empty aggregate reports zeros", "[report]") {
   CHECK(r.achieved_rate == 0);
   CHECK(r.success_ratio == 0);
   CHECK(r.latency.p99 == 0ns);
-  CHECK_FALSE(karga::format_report(r).empty());
+  CHECK(karga::format_report(r).find("nothing was scheduled") != std::string::npos);
 }
 
 } // namespace

@@ -4,7 +4,9 @@
 /// histograms (the action's own, from the intended start, and the executor's lag).
 
 #include <karga/histogram.hpp>
+#include <karga/hooks.hpp>
 #include <karga/metric.hpp>
+#include <karga/run_info.hpp>
 #include <karga/timing.hpp>
 
 #include <algorithm>
@@ -74,36 +76,40 @@ public:
     start_lag_.record(t.started - t.scheduled);
   }
 
-  void record_dropped(std::uint64_t n) noexcept { dropped_ += n; }
+  void record_dropped(std::uint64_t n, drop_reason why) noexcept {
+    (why == drop_reason::max_in_flight ? dropped_by_cap_ : dropped_late_) += n;
+  }
   void record_interrupted(std::uint64_t n) noexcept { interrupted_ += n; }
   /// An action threw: a failed action, whose message is kept.
   void record_exception(std::string_view what) {
     ++failed_;
     exceptions_.add(what);
   }
-  void record_run(const run_info& info) noexcept { run_ = info; }
+  void record_run(const run_info& info) { run_ = info; }
 
   void merge(const basic_aggregate& o) {
     succeeded_ += o.succeeded_;
     failed_ += o.failed_;
-    dropped_ += o.dropped_;
+    dropped_by_cap_ += o.dropped_by_cap_;
+    dropped_late_ += o.dropped_late_;
     interrupted_ += o.interrupted_;
     bytes_ += o.bytes_;
     latency_.merge(o.latency_);
     response_time_.merge(o.response_time_);
     start_lag_.merge(o.start_lag_);
     exceptions_.merge(o.exceptions_);
-    run_.scheduled += o.run_.scheduled;
-    run_.planned = std::max(run_.planned, o.run_.planned);
-    run_.elapsed = std::max(run_.elapsed, o.run_.elapsed);
-    run_.peak_in_flight += o.run_.peak_in_flight;
-    run_.stopped = run_.stopped || o.run_.stopped;
+    run_.merge(o.run_);
   }
 
   std::uint64_t succeeded() const noexcept { return succeeded_; }
   /// Failed actions, thrown exceptions included.
   std::uint64_t failed() const noexcept { return failed_; }
-  std::uint64_t dropped() const noexcept { return dropped_; }
+  /// Arrivals due but never started, for either reason.
+  std::uint64_t dropped() const noexcept { return dropped_by_cap_ + dropped_late_; }
+  /// Dropped because `max_in_flight` was reached.
+  std::uint64_t dropped_by_cap() const noexcept { return dropped_by_cap_; }
+  /// Dropped because the executor could not start them in time.
+  std::uint64_t dropped_late() const noexcept { return dropped_late_; }
   std::uint64_t interrupted() const noexcept { return interrupted_; }
   /// Actions that started: succeeded + failed + interrupted.
   std::uint64_t started() const noexcept { return succeeded_ + failed_ + interrupted_; }
@@ -122,7 +128,8 @@ public:
 private:
   std::uint64_t succeeded_ = 0;
   std::uint64_t failed_ = 0;
-  std::uint64_t dropped_ = 0;
+  std::uint64_t dropped_by_cap_ = 0;
+  std::uint64_t dropped_late_ = 0;
   std::uint64_t interrupted_ = 0;
   std::uint64_t bytes_ = 0;
   histogram latency_;

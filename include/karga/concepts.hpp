@@ -3,6 +3,8 @@
 /// The extension points of karga. Each role is a concept; a user type models it with
 /// plain member functions, no base class and no registration.
 
+#include <karga/hooks.hpp>
+#include <karga/run_info.hpp>
 #include <karga/timing.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -80,31 +82,8 @@ concept aggregate = std::default_initializable<A> && std::copyable<A> &&
 template <class A, class M>
 concept aggregate_for = aggregate<A> && metric<M> && requires(A& a, const M& m) { a.consume(m); };
 
-/// An aggregate that also wants the executor's timing of each action
-/// (`a.consume(m, t)` with a `const timing& t`). Executors call this overload
-/// instead of `consume(m)` when it exists.
-template <class A, class M>
-concept timed_aggregate_for =
-    aggregate_for<A, M> && requires(A& a, const M& m, const timing& t) { a.consume(m, t); };
-
-/// An aggregate that records what happened to the run besides the metrics.
-///
-/// Requirements:
-///  1. `aggregate<A>`;
-///  2. `a.record_dropped(n)`: `n` arrivals were due but not started;
-///  3. `a.record_interrupted(n)`: `n` actions were cancelled at the end of the grace period;
-///  4. `a.record_exception(what)`: an action threw; it counts as a failed action;
-///  5. `a.record_run(info)`: the load model and the run's length, once, after merging.
-/// An aggregate without these still runs; it just does not see those events.
-template <class A>
-concept run_aware_aggregate =
-    aggregate<A> &&
-    requires(A& a, std::uint64_t n, std::string_view what, const run_info& info) {
-      a.record_dropped(n);
-      a.record_interrupted(n);
-      a.record_exception(what);
-      a.record_run(info);
-    };
+/// The optional hooks of an aggregate (timing, dropped, interrupted, exceptions, the
+/// run) are each on their own: see hooks.hpp.
 
 /// A report is a value derived from an aggregate: percentiles, rates, ratios.
 ///
@@ -123,7 +102,10 @@ concept reporter_for = requires(P& p, const R& r) { p.report(r); };
 /// Requirements:
 ///  1. `action<F>` and `aggregate_for<A, metric_of_t<F>>`;
 ///  2. `e.run(f, a)` for a `const E& e`, `const F& f` and an initial `A a` returns `A`:
-///     it blocks until the run is over.
+///     it blocks until the run is over. It copies `f` before calling it (an action
+///     may be callable only as a non-const lvalue).
+/// An executor may also take `e.run(f, a, opts)` with `const run_options& opts` (the
+/// scenario's name, stop control); `scenario` passes them when it can.
 template <class E, class F, class A>
 concept executor_for = action<F> && aggregate_for<A, metric_of_t<F>> &&
                        requires(const E& e, const F& f, A a) {
@@ -137,12 +119,36 @@ concept async_executor_for = executor_for<E, F, A> && requires(const E& e, const
   { e.async_run(f, std::move(a)) } -> std::same_as<boost::asio::awaitable<A>>;
 };
 
+namespace detail {
+/// An action and an aggregate an executor can run together.
+template <class F, class A>
+concept runnable = action<F> && aggregate_for<A, metric_of_t<F>> && hooks_callable<A>;
+
+/// Whether an executor can run `F` into `A`; if not, stops the build with a sentence
+/// that names what is wrong (instead of a wall of failed constraints).
+template <class F, class A>
+consteval bool check_executor_call() {
+  static_assert(action<F>,
+                "karga: the action must be a copyable callable taking no arguments and returning "
+                "boost::asio::awaitable<M>, with M a copyable metric");
+  if constexpr (action<F>) {
+    static_assert(aggregate<A>,
+                  "karga: the aggregate must be default-constructible and copyable, with merge(const A&)");
+    static_assert(aggregate_for<A, metric_of_t<F>>,
+                  "karga: the aggregate has no consume(const M&) for the action's metric M");
+    if constexpr (aggregate_for<A, metric_of_t<F>>) return check_hooks<A>();
+  }
+  return false;
+}
+} // namespace detail
+
 namespace archetypes {
 /// The least metric: used to check that an executor is generic.
 struct metric {};
-/// The least action.
+/// The least action: callable only as a non-const lvalue (an action may be a
+/// `mutable` lambda), so an executor must call its own copy.
 struct action {
-  boost::asio::awaitable<archetypes::metric> operator()() const;
+  boost::asio::awaitable<archetypes::metric> operator()() &;
 };
 /// The least aggregate.
 struct aggregate {

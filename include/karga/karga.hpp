@@ -1,7 +1,8 @@
 #pragma once
 /// @file karga.hpp
-/// The karga core: concepts, scenario, schedule, executors, aggregates, reports and
-/// reporters. Adapters (HTTP, ...) have headers of their own.
+/// The karga core: concepts, scenario, schedule, executors and the toolkit they are
+/// built with, aggregates, reports and reporters. Adapters (HTTP, ...) have headers
+/// of their own.
 
 #include <karga/aggregate.hpp>
 #include <karga/concepts.hpp>
@@ -9,9 +10,14 @@
 #include <karga/executors/constant_vus_executor.hpp>
 #include <karga/executors/stage_executor.hpp>
 #include <karga/histogram.hpp>
+#include <karga/hooks.hpp>
 #include <karga/metric.hpp>
 #include <karga/report.hpp>
 #include <karga/reporters/stdout_reporter.hpp>
+#include <karga/run_info.hpp>
+#include <karga/run_options.hpp>
 #include <karga/scenario.hpp>
 #include <karga/schedule.hpp>
+#include <karga/shard.hpp>
+#include <karga/sharded_runner.hpp>
 #include <karga/timing.hpp>

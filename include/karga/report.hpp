@@ -4,6 +4,7 @@
 
 #include <karga/aggregate.hpp>
 #include <karga/histogram.hpp>
+#include <karga/run_info.hpp>
 #include <karga/timing.hpp>
 
 #include <chrono>
@@ -34,22 +35,30 @@ private:
   static std::chrono::nanoseconds ns(std::uint64_t v) { return std::chrono::nanoseconds(static_cast<std::int64_t>(v)); }
 };
 
-/// The seed example's report.
+/// The seed example's report: what was asked and what happened.
 struct basic_report {
   // What was asked.
-  std::uint64_t scheduled = 0;        ///< arrivals in the load model
-  std::chrono::duration<double> planned{};  ///< length of the load model (up to the stop)
-  bool stopped = false;               ///< ended early by a signal
-  double target_rate = 0;             ///< scheduled / planned, per second
+  std::string scenario;               ///< the scenario's name
+  std::string model;                  ///< the load model, in a few words
+  load_kind kind = load_kind::open;
+  std::uint64_t scheduled = 0;        ///< arrivals (open) or iterations started (closed) of the load model
+  std::chrono::duration<double> planned{};  ///< length of the load model (up to a stop); zero when it has none
+  double target_rate = 0;             ///< open models: scheduled / planned, per second; closed: 0 (no target)
+  unsigned threads = 0;
+  std::chrono::system_clock::time_point started_at{};  ///< wall-clock start
+  stop_reason stop = stop_reason::none;  ///< why the run ended early, if it did
+  int signal = 0;                     ///< the signal that stopped it, if one did
 
   // What happened.
   std::chrono::duration<double> elapsed{};  ///< from the start to the last action's end
   std::uint64_t started = 0;          ///< succeeded + failed + interrupted
   std::uint64_t succeeded = 0;
   std::uint64_t failed = 0;           ///< thrown exceptions included
-  std::uint64_t dropped = 0;          ///< due but never started
+  std::uint64_t dropped = 0;          ///< due but never started: dropped_by_cap + dropped_late
+  std::uint64_t dropped_by_cap = 0;   ///< max_in_flight was reached
+  std::uint64_t dropped_late = 0;     ///< the executor could not start them in time
   std::uint64_t interrupted = 0;      ///< cancelled after the grace period
-  double achieved_rate = 0;           ///< started / planned (started / elapsed without a plan)
+  double achieved_rate = 0;           ///< started / planned (started / elapsed without a planned length)
   double success_ratio = 0;           ///< succeeded / (succeeded + failed)
   std::uint64_t peak_in_flight = 0;
   std::uint64_t bytes = 0;
@@ -63,17 +72,24 @@ struct basic_report {
 
   basic_report() = default;
   explicit basic_report(const basic_aggregate& a)
-      : scheduled(a.run().scheduled), planned(a.run().planned), stopped(a.run().stopped), elapsed(a.run().elapsed),
-        started(a.started()), succeeded(a.succeeded()), failed(a.failed()), dropped(a.dropped()),
+      : scenario(a.run().scenario), model(a.run().model), kind(a.run().kind), scheduled(a.run().scheduled),
+        planned(a.run().planned), threads(a.run().threads), started_at(a.run().started_at), stop(a.run().stop),
+        signal(a.run().signal), elapsed(a.run().elapsed), started(a.started()), succeeded(a.succeeded()),
+        failed(a.failed()), dropped(a.dropped()), dropped_by_cap(a.dropped_by_cap()), dropped_late(a.dropped_late()),
         interrupted(a.interrupted()), peak_in_flight(a.run().peak_in_flight), bytes(a.bytes()),
         latency(a.latency()), response_time(a.response_time()), start_lag(a.start_lag()),
         exceptions(a.exceptions().sorted()), other_exceptions(a.exceptions().other()) {
-    target_rate = per_second(static_cast<double>(scheduled), planned.count());
+    if (kind == load_kind::open) target_rate = per_second(static_cast<double>(scheduled), planned.count());
     achieved_rate = per_second(static_cast<double>(started), planned.count() > 0 ? planned.count() : elapsed.count());
     const auto done = succeeded + failed;
     success_ratio = done ? static_cast<double>(succeeded) / static_cast<double>(done) : 0.0;
     bytes_per_second = per_second(static_cast<double>(bytes), elapsed.count());
   }
+
+  /// Whether the run ended before its plan did.
+  bool stopped() const noexcept { return stop != stop_reason::none; }
+  /// Every action scheduled ran and succeeded: nothing failed, dropped or interrupted.
+  bool all_ok() const noexcept { return failed == 0 && dropped == 0 && interrupted == 0; }
 
   friend bool operator==(const basic_report&, const basic_report&) = default;
 

@@ -4,6 +4,7 @@
 /// makes a missing piece a compile error that names it.
 
 #include <karga/concepts.hpp>
+#include <karga/run_options.hpp>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -33,17 +34,38 @@ public:
   const F& action() const noexcept { return action_; }
   const E& executor() const noexcept { return executor_; }
 
-  /// Runs the scenario to its end, blocking, and returns the merged aggregate.
-  A run() const { return executor_.run(action_, A{}); }
+  /// Runs the scenario to its end, blocking, and returns the merged aggregate. The
+  /// executor is given `opt` with the scenario's name, when it takes run options.
+  A run(run_options opt = {}) const {
+    if constexpr (requires { executor_.run(action_, A{}, opt); })
+      return executor_.run(action_, A{}, named(std::move(opt)));
+    else
+      return executor_.run(action_, A{});
+  }
 
   /// Runs the scenario inside the caller's executor.
+  // (Overloads, not a default argument: g++ 12 destroys a default argument of a call
+  // inside `co_await` twice.)
   boost::asio::awaitable<A> async_run() const
     requires async_executor_for<E, F, A>
   {
-    co_return co_await executor_.async_run(action_, A{});
+    return async_run(run_options{});
+  }
+  boost::asio::awaitable<A> async_run(run_options opt) const
+    requires async_executor_for<E, F, A>
+  {
+    if constexpr (requires { executor_.async_run(action_, A{}, opt); })
+      return executor_.async_run(action_, A{}, named(std::move(opt)));
+    else
+      return executor_.async_run(action_, A{});
   }
 
 private:
+  run_options named(run_options opt) const {
+    if (opt.name.empty()) opt.name = name_;
+    return opt;
+  }
+
   std::string name_;
   F action_;
   E executor_;
@@ -62,23 +84,40 @@ public:
   scenario_builder() = default;
   scenario_builder(std::string n, F f, E e) : name_(std::move(n)), action_(std::move(f)), executor_(std::move(e)) {}
 
+  // Every setter works on a temporary (chained) and on a named builder alike; `action`
+  // and `executor` return a builder of a new type, as they change what it holds.
+
   /// The scenario's name, shown by reporters. Default "scenario".
-  scenario_builder name(std::string n) && {
+  scenario_builder& name(std::string n) & {
     name_ = std::move(n);
-    return std::move(*this);
+    return *this;
   }
+  scenario_builder&& name(std::string n) && { return std::move(name(std::move(n))); }
   /// The action: a copyable callable returning `boost::asio::awaitable<Metric>`.
+  template <class G>
+  scenario_builder<A, std::decay_t<G>, E> action(G&& g) const& {
+    return {name_, std::forward<G>(g), executor_};
+  }
   template <class G>
   scenario_builder<A, std::decay_t<G>, E> action(G&& g) && {
     return {std::move(name_), std::forward<G>(g), std::move(executor_)};
   }
   /// The executor: how the action is run (load model, threads).
   template <class X>
+  scenario_builder<A, F, std::decay_t<X>> executor(X&& x) const& {
+    return {name_, action_, std::forward<X>(x)};
+  }
+  template <class X>
   scenario_builder<A, F, std::decay_t<X>> executor(X&& x) && {
     return {std::move(name_), std::move(action_), std::forward<X>(x)};
   }
 
-  auto build() && {
+  /// The scenario; a missing or mistyped piece stops the build with a sentence.
+  auto build() const& { return scenario_builder(*this).build_(); }
+  auto build() && { return build_(); }
+
+private:
+  auto build_() {
     if constexpr (std::is_same_v<F, not_set>) {
       static_assert(detail::always_false<F>, "karga::scenario: no action given; call .action(...) before .build()");
     } else if constexpr (std::is_same_v<E, not_set>) {
@@ -90,6 +129,8 @@ public:
     } else if constexpr (!aggregate_for<A, metric_of_t<F>>) {
       static_assert(detail::always_false<F>,
                     "karga::scenario: the aggregate has no consume(const M&) for the action's metric M");
+    } else if constexpr (!hooks_callable<A>) {
+      static_assert(detail::check_hooks<A>());
     } else if constexpr (!executor_for<E, F, A>) {
       static_assert(detail::always_false<E>,
                     "karga::scenario: the executor has no run(action, aggregate) returning the aggregate");
@@ -98,7 +139,6 @@ public:
     }
   }
 
-private:
   template <aggregate, class, class>
   friend class scenario_builder;
 

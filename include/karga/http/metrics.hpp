@@ -47,10 +47,10 @@ public:
     base_.consume(as_basic(m), t);
     count(m);
   }
-  void record_dropped(std::uint64_t n) noexcept { base_.record_dropped(n); }
+  void record_dropped(std::uint64_t n, drop_reason why) noexcept { base_.record_dropped(n, why); }
   void record_interrupted(std::uint64_t n) noexcept { base_.record_interrupted(n); }
   void record_exception(std::string_view what) { base_.record_exception(what); }
-  void record_run(const run_info& info) noexcept { base_.record_run(info); }
+  void record_run(const run_info& info) { base_.record_run(info); }
 
   void merge(const aggregate& o) {
     base_.merge(o.base_);

@@ -2,33 +2,19 @@
 /// @file reporters/stdout_reporter.hpp
 /// A readable, aligned summary of a basic_report on the terminal.
 
+#include <karga/detail/format.hpp>
 #include <karga/report.hpp>
 
 #include <fmt/format.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <string>
 
 namespace karga {
 
 namespace detail {
-// 1.23ms, 456µs, 12ns, 2.50s: three significant digits and a unit that fits.
-inline std::string human_duration(std::chrono::nanoseconds d) {
-  const double ns = static_cast<double>(d.count());
-  if (ns < 1e3) return fmt::format("{:.0f}ns", ns);
-  if (ns < 1e6) return fmt::format("{:.3g}µs", ns / 1e3);
-  if (ns < 1e9) return fmt::format("{:.3g}ms", ns / 1e6);
-  return fmt::format("{:.3f}s", ns / 1e9);
-}
-
-inline std::string human_bytes(double b) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  int u = 0;
-  while (b >= 1024 && u < 4) b /= 1024, ++u;
-  return u == 0 ? fmt::format("{:.0f}{}", b, units[u]) : fmt::format("{:.2f}{}", b, units[u]);
-}
-
 inline void append_latency(std::string& out, const char* title, const latency_summary& s) {
   if (s.count == 0) return;
   const auto h = human_duration;
@@ -38,19 +24,48 @@ inline void append_latency(std::string& out, const char* title, const latency_su
                  "  {:<15} p50 {:>8}  p90 {:>8}  p95 {:>8}  p99 {:>8}  p99.9 {:>8}  p99.99 {:>8}\n", "", h(s.p50),
                  h(s.p90), h(s.p95), h(s.p99), h(s.p999), h(s.p9999));
 }
+
+/// How a run ended early, in words: "stopped early by a signal (SIGINT)".
+inline std::string stop_words(stop_reason why, int signal) {
+  switch (why) {
+    case stop_reason::none: return "";
+    case stop_reason::signal:
+      return signal == SIGINT ? "stopped early by a signal (SIGINT)"
+             : signal == SIGTERM ? "stopped early by a signal (SIGTERM)"
+                                 : "stopped early by a signal";
+    case stop_reason::threshold: return "stopped early: a threshold failed";
+    case stop_reason::requested: return "stopped early on request";
+    case stop_reason::error: return "stopped early by an error";
+  }
+  return "";
+}
 } // namespace detail
 
 /// The summary `stdout_reporter` prints, as a string.
 inline std::string format_report(const basic_report& r) {
   std::string out;
   auto it = std::back_inserter(out);
-  fmt::format_to(it, "  {:<15} {} arrivals over {:.3f}s ({:.1f}/s){}\n", "scheduled", r.scheduled, r.planned.count(),
-                 r.target_rate, r.stopped ? ", stopped early by a signal" : "");
-  fmt::format_to(it, "  {:<15} {} in {:.3f}s (achieved {:.1f}/s, {:.2f}% of target)\n", "started", r.started,
-                 r.elapsed.count(), r.achieved_rate,
-                 r.scheduled ? 100.0 * static_cast<double>(r.started) / static_cast<double>(r.scheduled) : 0.0);
+  const std::string stop = r.stopped() ? ", " + detail::stop_words(r.stop, r.signal) : "";
+  if (!r.scenario.empty() || !r.model.empty())
+    fmt::format_to(it, "  {:<15} {}{}{}\n", "scenario", r.scenario, r.scenario.empty() || r.model.empty() ? "" : ": ",
+                   r.model);
+  if (r.kind == load_kind::open) {
+    fmt::format_to(it, "  {:<15} {} arrivals over {:.3f}s ({:.1f}/s){}\n", "scheduled", r.scheduled, r.planned.count(),
+                   r.target_rate, stop);
+    fmt::format_to(it, "  {:<15} {} in {:.3f}s (achieved {:.1f}/s, {:.2f}% of target)\n", "started", r.started,
+                   r.elapsed.count(), r.achieved_rate,
+                   r.scheduled ? 100.0 * static_cast<double>(r.started) / static_cast<double>(r.scheduled) : 0.0);
+  } else {
+    fmt::format_to(it, "  {:<15} {} iterations in {:.3f}s ({:.1f}/s){}\n", "started", r.started, r.elapsed.count(),
+                   r.achieved_rate, stop);
+  }
+  if (r.scheduled == 0) fmt::format_to(it, "  {:<15} nothing was scheduled: the load model starts no action\n", "note");
   fmt::format_to(it, "  {:<15} ok {}  failed {}  dropped {}  interrupted {}  (success {:.2f}%)\n", "outcome",
                  r.succeeded, r.failed, r.dropped, r.interrupted, 100.0 * r.success_ratio);
+  if (r.dropped_by_cap != 0 && r.dropped_late != 0)
+    fmt::format_to(it, "  {:<15} {} at max_in_flight, {} late\n", "dropped", r.dropped_by_cap, r.dropped_late);
+  else if (r.dropped != 0)
+    fmt::format_to(it, "  {:<15} {}\n", "dropped", r.dropped_by_cap != 0 ? "all at max_in_flight" : "all late (the executor could not keep up)");
   fmt::format_to(it, "  {:<15} {}\n", "peak in flight", r.peak_in_flight);
   if (r.bytes) fmt::format_to(it, "  {:<15} {} ({}/s)\n", "bytes", detail::human_bytes(static_cast<double>(r.bytes)),
                               detail::human_bytes(r.bytes_per_second));

@@ -1,0 +1,244 @@
+#pragma once
+/// @file detail/open_loop.hpp
+/// The body of an open-model shard: takes every n-th arrival of a schedule and
+/// starts each at its due time, whatever the earlier actions are doing.
+///
+/// Workers are reused coroutines. At any time one worker, the *leader*, owns the
+/// next arrival: it waits for the arrival's time, starts the action and runs it
+/// inline. A *guard* handler, posted before the leader's first action after each
+/// suspension, runs only when the shard's executor gets control back; if it finds
+/// the leader still inside its action, the action has suspended, so the guard hands
+/// the leadership to an idle worker (or a new one). Actions that complete without
+/// suspending thus run back to back with no scheduling cost, and a slow action
+/// never delays the next arrival.
+
+#include <karga/concepts.hpp>
+#include <karga/schedule.hpp>
+#include <karga/shard.hpp>
+#include <karga/timing.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <optional>
+
+namespace karga::detail {
+
+/// What an open-model shard takes from its executor.
+struct open_options {
+  std::uint64_t max_in_flight = 0;     ///< per shard; 0: no cap
+  clock::duration late_start_limit{};  ///< past the schedule's end, unstarted arrivals are dropped
+};
+
+template <class F, class A>
+class open_loop : public std::enable_shared_from_this<open_loop<F, A>> {
+  using metric_type = metric_of_t<F>;
+  static constexpr bool timed = shard<F, A>::timed;
+
+  // Arrivals run between two clock reads when the shard is behind schedule, and
+  // clock reads between two yields to the executor (so its I/O and timers run).
+  static constexpr std::uint64_t batch = 256;
+  static constexpr unsigned batches_per_yield = 16;
+
+public:
+  /// The body of shard `s`: runs its share of `sched`.
+  static boost::asio::awaitable<void> body(shard<F, A>& s, schedule sched, open_options opt) {
+    auto self = std::make_shared<open_loop>(s, std::move(sched), opt);
+    s.on_stop([self] { self->arrival_timer_.cancel(); });  // a waiting leader looks again
+    self->spawn_worker();
+    while (!self->finished_) {
+      self->done_.expires_at(clock::time_point::max());
+      co_await self->done_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+      const auto state = co_await boost::asio::this_coro::cancellation_state;
+      if (state.cancelled() != boost::asio::cancellation_type::none) break;
+    }
+    s.add_scheduled(self->mine_ - self->not_scheduled_);
+  }
+
+  open_loop(shard<F, A>& s, schedule sched, open_options opt)
+      : shard_(s), schedule_(std::move(sched)), cursor_(schedule_), opt_(opt), stride_(s.count()), next_(s.index()),
+        total_(schedule_.total()), arrival_timer_(s.executor()), done_(s.executor()),
+        idle_timer_(s.executor(), clock::time_point::max()) {
+    mine_ = next_ < total_ ? (total_ - next_ + stride_ - 1) / stride_ : 0;
+  }
+
+private:
+  struct worker {
+    bool busy = false;
+  };
+
+  void spawn_worker() {
+    worker& w = workers_.emplace_back();
+    shard_.spawn(work(this->shared_from_this(), w));
+  }
+
+  // Idle workers wait on one timer that never expires; cancelling one wait wakes
+  // one worker, like a condition variable.
+  boost::asio::awaitable<void> park() {
+    ++idle_;
+    co_await idle_timer_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+  }
+
+  // One coroutine per worker: it parks while another worker leads, and leads (in the
+  // loop below) when none does. Actions run inline, in this frame. `keep` holds the
+  // loop's state for as long as the worker lives.
+  boost::asio::awaitable<void> work(std::shared_ptr<open_loop> keep, worker& me) {
+    shard<F, A>& s = shard_;
+    unsigned batches = 0;
+    clock::time_point now{};  // the last clock read
+    while (!finished_) {
+      if (leader_ != nullptr) {
+        co_await park();
+        continue;
+      }
+      leader_ = &me;
+      now = clock::now();
+      while (leader_ == &me) {
+        if (next_ >= due_end_) {
+          if (next_ >= total_) {
+            finish();
+            break;
+          }
+          if (batches++ == batches_per_yield) {
+            batches = 0;
+            co_await boost::asio::post(s.executor(), boost::asio::use_awaitable);
+            if (leader_ != &me) break;
+          }
+          now = clock::now();
+          if (s.stopping()) {
+            cut_at_stop();
+            continue;
+          }
+          const double elapsed = seconds_since_start(now);
+          if (elapsed > schedule_.length() + to_seconds(opt_.late_start_limit)) {
+            // Past the end: arrivals not started by now never will be.
+            dropped_late_ += (total_ - next_ + stride_ - 1) / stride_;
+            next_ = total_;
+            continue;
+          }
+          due_end_ = std::min(schedule_.due_by(elapsed), next_ + batch * stride_);
+          if (next_ >= due_end_) {
+            arrival_timer_.expires_at(s.start() + schedule::to_duration(cursor_.time_of(next_)));
+            co_await arrival_timer_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+            now = clock::now();
+            if (s.stopping()) {
+              cut_at_stop();
+              continue;
+            }
+            due_end_ = std::min(schedule_.due_by(seconds_since_start(now)), next_ + batch * stride_);
+            if (next_ >= due_end_) due_end_ = next_ + 1;  // the timer fired: arrival next_ is due
+            continue;
+          }
+        }
+
+        // Arrival next_ is due.
+        const std::uint64_t k = next_;
+        next_ += stride_;
+        if (opt_.max_in_flight != 0 && s.in_flight() >= opt_.max_in_flight) {
+          ++dropped_by_cap_;
+          continue;
+        }
+        clock::time_point scheduled{};
+        if constexpr (timed) scheduled = s.start() + schedule::to_duration(cursor_.time_of(k));
+        const clock::time_point started = now;
+
+        if (!guard_pending_) {
+          guard_pending_ = true;
+          boost::asio::post(s.executor(), [self = keep] { self->guard(); });
+        }
+        me.busy = true;
+        s.begin_action();
+        std::optional<metric_type> m;
+        try {
+          m.emplace(co_await s.action()());
+        } catch (...) {
+          me.busy = false;
+          s.end_action(std::current_exception());
+        }
+        if (!m) continue;
+        me.busy = false;
+        if constexpr (timed) {
+          const clock::time_point finished = clock::now();
+          // Still the leader: the action did not suspend, so the next one starts now.
+          if (leader_ == &me) now = finished;
+          s.end_action(*m, timing{scheduled, started, finished});
+        } else {
+          s.end_action(*m, timing{started, started, started});
+        }
+      }
+    }
+  }
+
+  // Runs when the executor gets control back from the leader.
+  void guard() {
+    guard_pending_ = false;
+    if (leader_ == nullptr || !leader_->busy) return;
+    leader_ = nullptr;  // its action suspended: someone else takes the next arrival
+    if (idle_ != 0) {
+      --idle_;
+      idle_timer_.cancel_one();
+    } else {
+      spawn_worker();
+    }
+  }
+
+  // Arrivals of this shard due by the stop but not started are dropped; the later
+  // ones were never part of the run.
+  void cut_at_stop() {
+    const auto stop = shard_.stop_time().value_or(clock::now());
+    const std::uint64_t due = std::max(next_, schedule_.due_by(seconds_since_start(stop)));
+    const std::uint64_t due_left = (due - next_ + stride_ - 1) / stride_;
+    const std::uint64_t all_left = next_ < total_ ? (total_ - next_ + stride_ - 1) / stride_ : 0;
+    dropped_late_ += std::min(due_left, all_left);
+    not_scheduled_ += all_left - std::min(due_left, all_left);
+    next_ = total_;
+  }
+
+  // No arrival left: the idle workers leave, the body returns.
+  void finish() {
+    finished_ = true;
+    leader_ = nullptr;
+    idle_ = 0;
+    idle_timer_.cancel();
+    done_.cancel();
+    shard_.record_dropped(dropped_by_cap_, drop_reason::max_in_flight);
+    shard_.record_dropped(dropped_late_, drop_reason::late);
+  }
+
+  double seconds_since_start(clock::time_point t) const noexcept {
+    return std::chrono::duration<double>(t - shard_.start()).count();
+  }
+  static double to_seconds(clock::duration d) noexcept { return std::chrono::duration<double>(d).count(); }
+
+  shard<F, A>& shard_;
+  schedule schedule_;
+  schedule::cursor cursor_;
+  open_options opt_;
+  std::uint64_t stride_;
+  std::uint64_t next_;         // the next global arrival index of this shard
+  std::uint64_t total_;
+  std::uint64_t mine_ = 0;     // arrivals of this shard in the whole schedule
+  std::uint64_t due_end_ = 0;  // arrivals below this index are due
+  std::uint64_t dropped_by_cap_ = 0;
+  std::uint64_t dropped_late_ = 0;
+  std::uint64_t not_scheduled_ = 0;
+
+  std::deque<worker> workers_;
+  std::uint64_t idle_ = 0;  // workers waiting on idle_timer_
+  worker* leader_ = nullptr;
+  bool guard_pending_ = false;
+  bool finished_ = false;
+  boost::asio::steady_timer arrival_timer_;
+  boost::asio::steady_timer done_;
+  boost::asio::steady_timer idle_timer_;
+};
+
+} // namespace karga::detail

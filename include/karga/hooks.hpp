@@ -1,0 +1,149 @@
+#pragma once
+/// @file hooks.hpp
+/// The optional hooks of an aggregate, each on its own. An aggregate may have any of
+/// them; one declared with a signature karga cannot call is a compile error that
+/// names it, so a hook never switches off silently. Executors call the hooks through
+/// the free functions below, which do nothing for an aggregate without the hook.
+///
+/// | hook                              | called when                                       |
+/// |-----------------------------------|---------------------------------------------------|
+/// | `consume(const M&, const timing&)`| an action returned (instead of `consume(m)`)      |
+/// | `record_dropped(n, drop_reason)`  | n arrivals were due but not started               |
+/// | `record_interrupted(n)`           | n actions were cancelled at the end of the grace period |
+/// | `record_exception(string_view)`   | an action threw: a failed action, with its message |
+/// | `record_run(const run_info&)`     | once, after merging: the load model and how the run went |
+
+#include <karga/run_info.hpp>
+#include <karga/timing.hpp>
+
+#include <cstdint>
+#include <exception>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+namespace karga {
+
+/// Why an arrival was not started.
+enum class drop_reason : std::uint8_t {
+  max_in_flight,  ///< the concurrency cap was reached
+  late,           ///< the executor could not start it in time (behind schedule, or due before a stop)
+};
+
+inline std::string_view to_string(drop_reason r) noexcept {
+  return r == drop_reason::max_in_flight ? "max_in_flight" : "late";
+}
+
+/// `a.consume(m, t)`: the aggregate takes the executor's timing of each action.
+template <class A, class M>
+concept timed_aggregate_for = requires(A& a, const M& m, const timing& t) { a.consume(m, t); };
+
+/// `a.record_dropped(n, why)`.
+template <class A>
+concept records_dropped = requires(A& a, std::uint64_t n, drop_reason why) { a.record_dropped(n, why); };
+/// `a.record_interrupted(n)`.
+template <class A>
+concept records_interrupted = requires(A& a, std::uint64_t n) { a.record_interrupted(n); };
+/// `a.record_exception(what)` with a `std::string_view`.
+template <class A>
+concept records_exception = requires(A& a, std::string_view what) { a.record_exception(what); };
+/// `a.record_run(info)` with a `const run_info&`.
+template <class A>
+concept records_run = requires(A& a, const run_info& info) { a.record_run(info); };
+
+namespace detail {
+// Whether A declares a member of a given name, whatever its signature: a base with
+// a member of the same name makes the lookup ambiguous exactly when A has one.
+struct hook_names {
+  void record_dropped();
+  void record_interrupted();
+  void record_exception();
+  void record_run();
+};
+template <class A>
+struct hook_probe : A, hook_names {};
+template <class A>
+concept probeable = std::is_class_v<A> && !std::is_final_v<A>;
+template <class A>
+concept declares_record_dropped = probeable<A> && !requires { &hook_probe<A>::record_dropped; };
+template <class A>
+concept declares_record_interrupted = probeable<A> && !requires { &hook_probe<A>::record_interrupted; };
+template <class A>
+concept declares_record_exception = probeable<A> && !requires { &hook_probe<A>::record_exception; };
+template <class A>
+concept declares_record_run = probeable<A> && !requires { &hook_probe<A>::record_run; };
+} // namespace detail
+
+/// Every hook `A` declares can be called as karga calls it.
+template <class A>
+concept hooks_callable = (!detail::declares_record_dropped<A> || records_dropped<A>) &&
+                         (!detail::declares_record_interrupted<A> || records_interrupted<A>) &&
+                         (!detail::declares_record_exception<A> || records_exception<A>) &&
+                         (!detail::declares_record_run<A> || records_run<A>);
+
+namespace detail {
+/// Stops the build with a sentence for each hook `A` declares with a signature karga
+/// cannot call. `static_assert(detail::check_hooks<A>())`.
+template <class A>
+constexpr bool check_hooks() {
+  static_assert(!declares_record_dropped<A> || records_dropped<A>,
+                "karga: the aggregate declares record_dropped, but karga calls it as "
+                "record_dropped(std::uint64_t n, karga::drop_reason why)");
+  static_assert(!declares_record_interrupted<A> || records_interrupted<A>,
+                "karga: the aggregate declares record_interrupted, but karga calls it as "
+                "record_interrupted(std::uint64_t n)");
+  static_assert(!declares_record_exception<A> || records_exception<A>,
+                "karga: the aggregate declares record_exception, but karga calls it as "
+                "record_exception(std::string_view what)");
+  static_assert(!declares_record_run<A> || records_run<A>,
+                "karga: the aggregate declares record_run, but karga calls it as "
+                "record_run(const karga::run_info& info)");
+  return true;
+}
+} // namespace detail
+
+/// Folds one metric into `a`, with the executor's timing if `a` takes it.
+template <class A, class M>
+void consume(A& a, const M& m, const timing& t) {
+  if constexpr (timed_aggregate_for<A, M>)
+    a.consume(m, t);
+  else
+    a.consume(m);
+}
+
+/// `a.record_dropped(n, why)` if `a` has it and n > 0.
+template <class A>
+void record_dropped(A& a, std::uint64_t n, drop_reason why) {
+  if constexpr (records_dropped<A>)
+    if (n != 0) a.record_dropped(n, why);
+}
+/// `a.record_interrupted(n)` if `a` has it and n > 0.
+template <class A>
+void record_interrupted(A& a, std::uint64_t n) {
+  if constexpr (records_interrupted<A>)
+    if (n != 0) a.record_interrupted(n);
+}
+/// `a.record_exception(what)` if `a` has it.
+template <class A>
+void record_exception(A& a, std::string_view what) {
+  if constexpr (records_exception<A>) a.record_exception(what);
+}
+/// `a.record_run(info)` if `a` has it.
+template <class A>
+void record_run(A& a, const run_info& info) {
+  if constexpr (records_run<A>) a.record_run(info);
+}
+
+/// The message of a thrown exception: `what()` of a `std::exception`, otherwise
+/// "unknown exception".
+inline std::string exception_message(std::exception_ptr e) {
+  try {
+    std::rethrow_exception(std::move(e));
+  } catch (const std::exception& x) {
+    return x.what();
+  } catch (...) {
+    return "unknown exception";
+  }
+}
+
+} // namespace karga

@@ -1,0 +1,334 @@
+#pragma once
+/// @file shard.hpp
+/// One shard of a run: its executor, its own copy of the action and of the
+/// aggregate, what it has in flight, and how it stops. Every executor — karga's and
+/// yours — runs actions through a shard, so they all count, time, drop, interrupt
+/// and stop the same way. `sharded_runner` makes the shards and runs a *body* on each.
+///
+/// A shard's life:
+///  1. its body runs (it starts actions, inline or in coroutines of its own made with
+///     `spawn`) until it returns or a stop is requested (Ctrl-C, `run_control`);
+///  2. the grace period: actions in flight may finish; it ends early at a second
+///     stop request;
+///  3. what is still running is cancelled (asio per-operation cancellation) and
+///     counted as interrupted; an action that ignores cancellation is abandoned after
+///     `cancel_wait` or at the next stop request, still counted as interrupted.
+/// Everything here runs on the shard's executor; nothing is thread-safe but
+/// `run_control`.
+
+#include <karga/concepts.hpp>
+#include <karga/hooks.hpp>
+#include <karga/run_options.hpp>
+#include <karga/timing.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
+
+namespace karga {
+
+/// How shards end a run.
+struct shard_settings {
+  /// After the plan (or a stop), how long actions in flight may go on.
+  clock::duration grace = std::chrono::seconds(30);
+  /// After cancelling the actions left at the end of the grace period, how long to
+  /// wait for those that ignore cancellation before abandoning them.
+  clock::duration cancel_wait = std::chrono::seconds(1);
+  /// Whether SIGINT and SIGTERM request a stop.
+  bool stop_on_signals = true;
+};
+
+template <action F, aggregate_for<metric_of_t<F>> A>
+class shard : public std::enable_shared_from_this<shard<F, A>> {
+  static_assert(detail::check_hooks<A>());
+
+public:
+  using action_type = F;
+  using aggregate_type = A;
+  using metric_type = metric_of_t<F>;
+  using executor_type = boost::asio::any_io_executor;
+  /// Whether the aggregate takes the executor's timing (if not, executors may skip
+  /// reading the clock for it).
+  static constexpr bool timed = timed_aggregate_for<A, metric_type>;
+
+  /// Shard `index` of `count`, running on `ex`; `run_wide` stops every shard of the
+  /// run (an error in one stops all), `user` is the run's `run_options::control`.
+  shard(executor_type ex, const F& act, A initial, unsigned index, unsigned count, clock::time_point start,
+        shard_settings settings, std::shared_ptr<run_control> run_wide, std::shared_ptr<run_control> user = {})
+      : ex_(std::move(ex)), action_(act), aggregate_(std::move(initial)), index_(index), count_(count), start_(start),
+        settings_(settings), run_wide_(std::move(run_wide)), user_(std::move(user)), wake_(ex_) {}
+
+  shard(const shard&) = delete;
+  shard& operator=(const shard&) = delete;
+
+  // Where and what ----------------------------------------------------------------
+  unsigned index() const noexcept { return index_; }
+  unsigned count() const noexcept { return count_; }
+  const executor_type& executor() const noexcept { return ex_; }
+  /// This shard's own copy of the action.
+  F& action() noexcept { return action_; }
+  /// This shard's aggregate.
+  A& aggregate() noexcept { return aggregate_; }
+  /// The run's start, the same for every shard.
+  clock::time_point start() const noexcept { return start_; }
+
+  // Actions -------------------------------------------------------------------------
+  /// Call as an action starts.
+  void begin_action() noexcept {
+    ++started_;
+    if (++in_flight_ > peak_) peak_ = in_flight_;
+    if (interrupting_) {  // started after the cancellation: it cannot count
+      ++interrupted_;
+      karga::record_interrupted(aggregate_, 1);
+    }
+  }
+  /// Call as an action returns its metric: folds it into the aggregate, with the
+  /// timing if the aggregate takes it, unless the action was interrupted.
+  void end_action(const metric_type& m, const timing& t) {
+    if (end()) karga::consume(aggregate_, m, t);
+  }
+  /// Call as an action throws: a failed action with the exception's message, unless
+  /// the action was interrupted.
+  void end_action(std::exception_ptr thrown) {
+    if (end()) karga::record_exception(aggregate_, exception_message(std::move(thrown)));
+  }
+  /// `n` arrivals were due but not started.
+  void record_dropped(std::uint64_t n, drop_reason why) {
+    dropped_ += n;
+    karga::record_dropped(aggregate_, n, why);
+  }
+  /// For load models that plan arrivals (open models): `n` more arrivals belong to
+  /// this shard's part of the plan. Without it, the plan is what was started or dropped.
+  void add_scheduled(std::uint64_t n) noexcept {
+    scheduled_ += n;
+    planned_ = true;
+  }
+
+  std::uint64_t in_flight() const noexcept { return in_flight_; }
+  std::uint64_t started() const noexcept { return started_; }
+  std::uint64_t peak_in_flight() const noexcept { return peak_; }
+  std::uint64_t interrupted() const noexcept { return interrupted_; }
+  std::uint64_t dropped() const noexcept { return dropped_; }
+  /// This shard's share of `run_info::scheduled`.
+  std::uint64_t scheduled() const noexcept { return planned_ ? scheduled_ : started_ + dropped_; }
+
+  // Stopping --------------------------------------------------------------------------
+  /// True once a stop was requested or the body returned: start no new action.
+  bool stopping() const noexcept { return stop_time_.has_value() || phase_ != phase::running; }
+  /// When a stop was requested, if one was before the body returned.
+  std::optional<clock::time_point> stop_time() const noexcept { return stop_time_; }
+  stop_reason why_stopped() const noexcept { return stop_reason_; }
+  int stop_signal() const noexcept { return stop_signal_; }
+  /// `f()` runs when a stop is requested (it replaces an earlier one): a body that
+  /// waits on a timer of its own cancels it here.
+  void on_stop(std::function<void()> f) { on_stop_ = std::move(f); }
+  /// A stop (on the shard's executor): the first ends the plan, the next ends the
+  /// grace period, the next abandons actions that ignore cancellation.
+  void request_stop(stop_reason why, int signal = 0) {
+    if (phase_ == phase::done) return;
+    if (!stop_time_ && phase_ == phase::running) {
+      stop_time_ = clock::now();
+      stop_reason_ = why;
+      stop_signal_ = signal;
+      if (on_stop_ && !body_done_) on_stop_();
+      if (why == stop_reason::error) cut_ = true;
+    } else if (phase_ == phase::cancelling) {
+      abandon_ = true;
+    } else {
+      cut_ = true;
+    }
+    wake();
+  }
+
+  // Concurrency -----------------------------------------------------------------------
+  /// Runs `a` as a coroutine of the shard: the shard waits for it at the end, cancels
+  /// it at the end of the grace period, and what it throws ends the run (rethrown by
+  /// the executor's `run()`).
+  void spawn(boost::asio::awaitable<void> a) { spawn_tracked(std::move(a), false, nullptr); }
+
+  // For the runner ----------------------------------------------------------------------
+  /// The shard's life, with `body(*this)` as its load model (see the file's comment).
+  template <class Body>
+  boost::asio::awaitable<void> run(std::shared_ptr<Body> body) {
+    listen();
+    spawn_tracked((*body)(*this), true, body);
+    while (!body_done_ && !stop_time_) co_await wait_until(clock::time_point::max());
+    phase_ = phase::grace;
+    const clock::time_point plan_end = stop_time_ ? *stop_time_ : body_end_;
+    while (live_ != 0 && !cut_ && clock::now() < plan_end + settings_.grace) co_await wait_until(plan_end + settings_.grace);
+    if (live_ != 0) {
+      phase_ = phase::cancelling;
+      interrupt();
+      const auto give_up = clock::now() + settings_.cancel_wait;
+      while (live_ != 0 && !abandon_ && clock::now() < give_up) co_await wait_until(give_up);
+      abandoned_ = live_ != 0;
+    }
+    phase_ = phase::done;
+    finished_at_ = clock::now();
+    close();
+  }
+
+  /// Moves the aggregate out (after `run`).
+  A take_result() { return std::move(aggregate_); }
+  /// The first exception a coroutine of the shard let out, if any.
+  std::exception_ptr error() const noexcept { return error_; }
+  /// Whether coroutines were left running that ignored cancellation.
+  bool abandoned() const noexcept { return abandoned_; }
+  /// When the shard's last action ended (or was abandoned).
+  clock::time_point finished_at() const noexcept { return finished_at_; }
+
+private:
+  enum class phase { running, grace, cancelling, done };
+
+  struct slot {
+    boost::asio::cancellation_signal signal;
+    bool live = false;
+  };
+
+  bool end() noexcept {
+    --in_flight_;
+    return !interrupting_;
+  }
+
+  void spawn_tracked(boost::asio::awaitable<void> a, bool is_body, std::shared_ptr<void> keep) {
+    std::size_t i;
+    if (!free_.empty()) {
+      i = free_.back();
+      free_.pop_back();
+    } else {
+      i = slots_.size();
+      slots_.emplace_back();
+    }
+    slots_[i].live = true;
+    ++live_;
+    boost::asio::co_spawn(
+        ex_, std::move(a),
+        boost::asio::bind_cancellation_slot(
+            slots_[i].signal.slot(),
+            [self = this->shared_from_this(), i, is_body, keep = std::move(keep)](std::exception_ptr e) {
+              self->spawn_done(i, is_body, std::move(e));
+            }));
+  }
+
+  void spawn_done(std::size_t i, bool is_body, std::exception_ptr e) {
+    slots_[i].live = false;
+    free_.push_back(i);
+    --live_;
+    if (is_body) {
+      body_done_ = true;
+      body_end_ = clock::now();
+      on_stop_ = nullptr;
+    }
+    // After the cancellation, coroutines end as they can (often by throwing
+    // operation_aborted): that is the cancellation working, not an error.
+    if (e && !error_ && !interrupting_) {
+      error_ = std::move(e);
+      request_stop(stop_reason::error);
+      cut_ = true;
+      run_wide_->request_stop(stop_reason::error);
+    }
+    wake();
+  }
+
+  // The end of the grace period: what is in flight is interrupted.
+  void interrupt() {
+    interrupting_ = true;
+    interrupted_ += in_flight_;
+    karga::record_interrupted(aggregate_, in_flight_);
+    for (std::size_t i = 0; i < slots_.size(); ++i)
+      if (slots_[i].live) slots_[i].signal.emit(boost::asio::cancellation_type::all);
+  }
+
+  boost::asio::awaitable<void> wait_until(clock::time_point t) {
+    wake_.expires_at(t);
+    co_await wake_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+  }
+  void wake() { wake_.cancel(); }
+
+  void listen() {
+    auto stop = [weak = this->weak_from_this()](stop_reason why) {
+      if (auto self = weak.lock()) self->request_stop(why);
+    };
+    run_wide_key_ = run_wide_->subscribe(ex_, stop);
+    if (user_) user_key_ = user_->subscribe(ex_, stop);
+    if (settings_.stop_on_signals) {
+      signals_.emplace(ex_, SIGINT, SIGTERM);
+      wait_signal();
+    }
+  }
+  void wait_signal() {
+    signals_->async_wait([weak = this->weak_from_this()](const boost::system::error_code& ec, int signal) {
+      auto self = weak.lock();
+      if (ec || !self || self->phase_ == phase::done) return;
+      self->request_stop(stop_reason::signal, signal);
+      self->wait_signal();
+    });
+  }
+  void close() {
+    run_wide_->unsubscribe(run_wide_key_);
+    if (user_) user_->unsubscribe(user_key_);
+    if (signals_) {
+      boost::system::error_code ignored;
+      signals_->cancel(ignored);
+    }
+  }
+
+  executor_type ex_;
+  F action_;
+  A aggregate_;
+  unsigned index_;
+  unsigned count_;
+  clock::time_point start_;
+  shard_settings settings_;
+  std::shared_ptr<run_control> run_wide_;
+  std::shared_ptr<run_control> user_;
+  std::size_t run_wide_key_ = 0;
+  std::size_t user_key_ = 0;
+
+  std::uint64_t started_ = 0;
+  std::uint64_t in_flight_ = 0;
+  std::uint64_t peak_ = 0;
+  std::uint64_t dropped_ = 0;
+  std::uint64_t interrupted_ = 0;
+  std::uint64_t scheduled_ = 0;
+  bool planned_ = false;
+  bool interrupting_ = false;
+
+  phase phase_ = phase::running;
+  bool body_done_ = false;
+  clock::time_point body_end_{};
+  std::optional<clock::time_point> stop_time_;
+  stop_reason stop_reason_ = stop_reason::none;
+  int stop_signal_ = 0;
+  bool cut_ = false;
+  bool abandon_ = false;
+  bool abandoned_ = false;
+  clock::time_point finished_at_{};
+  std::function<void()> on_stop_;
+  std::exception_ptr error_;
+
+  std::deque<slot> slots_;
+  std::vector<std::size_t> free_;
+  std::uint64_t live_ = 0;
+  boost::asio::steady_timer wake_;
+  std::optional<boost::asio::signal_set> signals_;
+};
+
+} // namespace karga

@@ -1,0 +1,254 @@
+#pragma once
+/// @file sharded_runner.hpp
+/// Runs a load model on n shards, shared-nothing: shard i on its own thread and
+/// `io_context` (or, in `async_run`, shard 0 on the caller's executor), each with its
+/// own copy of the action and of the aggregate; when all are over, merges the
+/// aggregates, tells the result how the run went (`record_run`) and returns it.
+/// karga's executors are built on it; so can yours:
+///
+/// ```cpp
+/// struct run_n_times {
+///   std::uint64_t n;
+///   template <karga::action F, karga::aggregate_for<karga::metric_of_t<F>> A>
+///   A run(const F& action, A initial, const karga::run_options& opt = {}) const {
+///     karga::load_plan plan{.model = fmt::format("{} times", n), .kind = karga::load_kind::closed};
+///     return karga::sharded_runner{}.run(action, std::move(initial), plan, opt,
+///         [n = n](karga::shard<F, A>& s) -> boost::asio::awaitable<void> {
+///           for (std::uint64_t i = s.index(); i < n && !s.stopping(); i += s.count())
+///             co_await karga::run_action(s);
+///         });
+///   }
+/// };
+/// ```
+
+#include <karga/concepts.hpp>
+#include <karga/error.hpp>
+#include <karga/hooks.hpp>
+#include <karga/run_info.hpp>
+#include <karga/run_options.hpp>
+#include <karga/shard.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace karga {
+
+/// What the load model asks for, as the run's `run_info` tells it.
+struct load_plan {
+  std::string model;                 ///< in a few words, e.g. "stages 10s→100/s, 30s→100/s"
+  load_kind kind = load_kind::open;
+  clock::duration planned{};         ///< the model's length; zero when it has none
+};
+
+/// Runs bodies on shards and merges what they measured. Cheap to copy.
+class sharded_runner {
+public:
+  /// `threads` shards (at least 1), ending as `settings` say.
+  explicit sharded_runner(unsigned threads = 1, shard_settings settings = {}) : threads_(threads), settings_(settings) {
+    if (threads_ == 0) detail::throw_error("threads must be at least 1, got 0");
+  }
+
+  unsigned threads() const noexcept { return threads_; }
+  const shard_settings& settings() const noexcept { return settings_; }
+
+  /// Runs `body(shard)` on every shard — a callable taking `karga::shard<F, A>&` and
+  /// returning `boost::asio::awaitable<void>` — and returns the merged aggregate.
+  /// Blocks; the calling thread runs shard 0. Rethrows the first exception a shard
+  /// let out (after stopping the others).
+  template <action F, aggregate_for<metric_of_t<F>> A, class Body>
+  A run(const F& act, A initial, const load_plan& plan, const run_options& opt, Body body) const {
+    const started when = now();
+    auto run_wide = std::make_shared<run_control>();
+    auto shared_body = std::make_shared<Body>(std::move(body));
+    std::vector<std::unique_ptr<threaded<F, A>>> shards;
+    for (unsigned i = 0; i < threads_; ++i)
+      shards.push_back(std::make_unique<threaded<F, A>>(act, initial, i, *this, when.steady, run_wide, opt.control));
+    std::vector<std::thread> pool;
+    for (unsigned i = 1; i < threads_; ++i) pool.emplace_back([&, i] { shards[i]->run(shared_body); });
+    shards[0]->run(shared_body);
+    for (auto& t : pool) t.join();
+    for (auto& s : shards)
+      if (s->failure) std::rethrow_exception(s->failure);
+    std::vector<shard<F, A>*> all;
+    for (auto& s : shards) all.push_back(s->state.get());
+    return finish<A>(all, plan, opt, when);
+  }
+
+  /// Same as `run`, with shard 0 on the calling coroutine's executor (through a
+  /// strand, so an `io_context` run by several threads is safe) and the others on
+  /// threads of their own. Takes its arguments by value: the coroutine outlives the
+  /// caller's temporaries.
+  template <action F, aggregate_for<metric_of_t<F>> A, class Body>
+  boost::asio::awaitable<A> async_run(F act, A initial, load_plan plan, run_options opt, Body body) const {
+    return async_run_copy(*this, std::move(act), std::move(initial), std::move(plan), std::move(opt), std::move(body));
+  }
+
+private:
+  template <class F, class A, class Body>
+  static boost::asio::awaitable<A> async_run_copy(sharded_runner self, F act, A initial, load_plan plan,
+                                                  run_options opt, Body body) {
+    const unsigned threads_ = self.threads_;
+    const shard_settings& settings_ = self.settings_;
+    const started when = now();
+    auto run_wide = std::make_shared<run_control>();
+    auto shared_body = std::make_shared<Body>(std::move(body));
+    auto caller = co_await boost::asio::this_coro::executor;
+    std::vector<std::unique_ptr<threaded<F, A>>> others;
+    for (unsigned i = 1; i < threads_; ++i)
+      others.push_back(std::make_unique<threaded<F, A>>(act, initial, i, self, when.steady, run_wide, opt.control));
+
+    // The other shards tell this coroutine they are done through a timer that lives
+    // as long as the last of them needs it.
+    struct rendezvous {
+      rendezvous(boost::asio::any_io_executor e, unsigned n) : timer(std::move(e)), remaining(n) {}
+      boost::asio::steady_timer timer;
+      std::atomic<unsigned> remaining;
+    };
+    auto meeting = std::make_shared<rendezvous>(caller, threads_ - 1);
+    std::vector<std::thread> pool;
+    for (unsigned i = 1; i < threads_; ++i)
+      pool.emplace_back([&, i, meeting] {
+        others[i - 1]->run(shared_body);
+        if (--meeting->remaining == 0)
+          boost::asio::post(meeting->timer.get_executor(), [meeting] { meeting->timer.cancel(); });
+      });
+
+    auto first = std::make_shared<shard<F, A>>(boost::asio::make_strand(caller), act, std::move(initial), 0u, threads_,
+                                               when.steady, settings_, run_wide, opt.control);
+    std::exception_ptr failure;
+    try {
+      co_await boost::asio::co_spawn(first->executor(), first->run(shared_body), boost::asio::use_awaitable);
+    } catch (...) {
+      failure = std::current_exception();
+      run_wide->request_stop(stop_reason::error);
+    }
+    while (meeting->remaining.load() != 0) {
+      meeting->timer.expires_at(clock::time_point::max());
+      co_await meeting->timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    }
+    for (auto& t : pool) t.join();
+    for (auto& s : others)
+      if (!failure && s->failure) failure = s->failure;
+    if (failure) std::rethrow_exception(failure);
+    std::vector<shard<F, A>*> all{first.get()};
+    for (auto& s : others) all.push_back(s->state.get());
+    co_return self.finish<A>(all, plan, opt, when);
+  }
+
+  struct started {
+    clock::time_point steady;
+    std::chrono::system_clock::time_point wall;
+  };
+  static started now() { return {clock::now(), std::chrono::system_clock::now()}; }
+
+  // A shard with an io_context and thread of its own. The io_context outlives the
+  // shard's state unless coroutines were abandoned, which it then destroys.
+  template <class F, class A>
+  struct threaded {
+    threaded(const F& act, const A& initial, unsigned index, const sharded_runner& r, clock::time_point start,
+             std::shared_ptr<run_control> run_wide, std::shared_ptr<run_control> user)
+        : state(std::make_shared<shard<F, A>>(context.get_executor(), act, initial, index, r.threads_, start,
+                                              r.settings_, std::move(run_wide), std::move(user))) {}
+
+    template <class Body>
+    void run(const std::shared_ptr<Body>& body) {
+      boost::asio::co_spawn(context, state->run(body), [this](std::exception_ptr e) {
+        if (e) failure = e;
+        if (state->abandoned()) context.stop();  // what is left ignores cancellation
+      });
+      try {
+        context.run();
+      } catch (...) {
+        failure = std::current_exception();
+      }
+    }
+
+    boost::asio::io_context context{1};
+    std::shared_ptr<shard<F, A>> state;
+    std::exception_ptr failure;
+  };
+
+  template <class A, class S>
+  A finish(const std::vector<S*>& shards, const load_plan& plan, const run_options& opt, const started& when) const {
+    A merged = shards.front()->take_result();
+    run_info info{opt.name, plan.model, plan.kind};
+    info.planned = plan.planned;
+    info.threads = threads_;
+    info.started_at = when.wall;
+    clock::time_point last = when.steady;
+    std::optional<clock::time_point> stopped_at;
+    std::exception_ptr failure;
+    for (std::size_t i = 0; i < shards.size(); ++i) {
+      S& s = *shards[i];
+      if (i != 0) merged.merge(s.take_result());
+      info.scheduled += s.scheduled();
+      info.peak_in_flight += s.peak_in_flight();
+      last = std::max(last, s.finished_at());
+      if (!failure) failure = s.error();
+      if (auto t = s.stop_time(); t && (!stopped_at || *t < *stopped_at)) {
+        stopped_at = t;
+        info.stop = s.why_stopped();
+        info.signal = s.stop_signal();
+      }
+    }
+    if (failure) std::rethrow_exception(failure);
+    if (stopped_at && info.planned > clock::duration::zero())
+      info.planned = std::min(info.planned, *stopped_at - when.steady);
+    info.elapsed = last - when.steady;
+    record_run(merged, info);
+    return merged;
+  }
+
+  unsigned threads_;
+  shard_settings settings_;
+};
+
+namespace detail {
+template <class F, class A>
+boost::asio::awaitable<void> run_action_at(shard<F, A>& s, std::optional<clock::time_point> scheduled) {
+  const clock::time_point started = shard<F, A>::timed ? clock::now() : clock::time_point{};
+  s.begin_action();
+  std::optional<metric_of_t<F>> m;
+  try {
+    m.emplace(co_await s.action()());
+  } catch (...) {
+    s.end_action(std::current_exception());
+  }
+  if (m) s.end_action(*m, timing{scheduled.value_or(started), started, shard<F, A>::timed ? clock::now() : started});
+}
+} // namespace detail
+
+/// Runs the shard's action once and folds its outcome into the shard's aggregate:
+/// its metric with the timing (`scheduled`, then when it started and finished), or
+/// what it threw as a failed action; an action interrupted at the end of the grace
+/// period is counted as such. One coroutine frame per call: karga's own executors do
+/// the same inline.
+template <class F, class A>
+boost::asio::awaitable<void> run_action(shard<F, A>& s, clock::time_point scheduled) {
+  return detail::run_action_at(s, scheduled);
+}
+
+/// The same, for an action due when it starts (closed models).
+template <class F, class A>
+boost::asio::awaitable<void> run_action(shard<F, A>& s) {
+  return detail::run_action_at(s, std::nullopt);
+}
+
+} // namespace karga
