@@ -67,10 +67,34 @@ TEST_CASE("schedule: N(time_of(k)) = k + 1 and the cursor agrees, on random prof
       CHECK(c.time_of(k) == t);
       CHECK(t >= previous);
       CHECK(s.arrivals_by(t) == Approx(static_cast<double>(k + 1)).epsilon(1e-9));
-      CHECK(s.due_by(t) >= k);  // arrival k is due at its own time (up to rounding)
+      CHECK(s.due_by(t) == k + 1);  // arrival k is due at its own time, exactly
+      CHECK(s.due_by(std::nextafter(t, 0.0)) <= k);
       previous = t;
     }
   }
+}
+
+TEST_CASE("schedule: due_by agrees with time_of for every arrival of many random profiles", "[schedule]") {
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> rate(0, 500), len(0, 2);
+  int checked = 0;
+  for (int round = 0; round < 200; ++round) {
+    std::vector<karga::stage> stages;
+    for (int i = 0; i < 4; ++i) stages.push_back({std::chrono::duration<double>(len(rng)), rate(rng)});
+    const karga::schedule s(rate(rng), stages);
+    for (std::uint64_t k = 0; k < s.total(); ++k, ++checked) {
+      const double t = s.time_of(k);
+      REQUIRE(s.due_by(t) == k + 1);
+    }
+  }
+  CHECK(checked > 10'000);
+}
+
+TEST_CASE("schedule: a stage too short for a finite slope is a jump", "[schedule]") {
+  const karga::schedule s(0, {{std::chrono::duration<double>(1e-300), 100.0}, {1s, 100.0}});
+  CHECK(s.total() == 100);
+  CHECK(s.time_of(0) == Approx(0.01));
+  CHECK(std::isfinite(s.rate_at(0.5)));
 }
 
 TEST_CASE("schedule: zero-length stages are jumps, zero rates have no arrivals", "[schedule]") {
@@ -117,7 +141,7 @@ TEST_CASE("schedule and builder: bad input is a clear karga::error", "[schedule]
   CHECK(error_message([] { karga::schedule(0, {{-1s, 1.0}}); }).starts_with("karga: stage 1: duration must be finite and not negative"));
   CHECK(error_message([&] { karga::schedule(0, {{1s, 1.0}, {d(nan), 1.0}}); }).starts_with("karga: stage 2: duration"));
   CHECK(error_message([&] { karga::schedule(0, {{d(inf), 1.0}}); }).starts_with("karga: stage 1: duration"));
-  CHECK(error_message([] { karga::schedule(0, {{1s, -5.0}}); }).starts_with("karga: stage 1: target rate must be finite and not negative"));
+  CHECK(error_message([] { karga::schedule(0, {{1s, -50.0}}); }) == "karga: stage 1: target rate must be finite and not negative, got -50/s");
   CHECK(error_message([&] { karga::schedule(0, {{1s, nan}}); }).starts_with("karga: stage 1: target rate"));
   CHECK(error_message([&] { karga::schedule(inf, {{1s, 1.0}}); }).starts_with("karga: start rate"));
   CHECK(error_message([&] { karga::schedule(-1, {{1s, 1.0}}); }).starts_with("karga: start rate"));
@@ -125,8 +149,10 @@ TEST_CASE("schedule and builder: bad input is a clear karga::error", "[schedule]
   CHECK(error_message([] { karga::stage_executor::builder().stage(1s, 1.0).threads(0).build(); }) ==
         "karga: threads must be at least 1, got 0");
   CHECK(error_message([] { karga::stage_executor::builder().build(); }) == "karga: a schedule needs at least one stage");
-  CHECK(error_message([] { karga::stage_executor::builder().stage(1s, 1.0).grace_period(-1s).build(); })
-            .starts_with("karga: grace period must be finite and not negative"));
+  CHECK(error_message([] { karga::stage_executor::builder().stage(1s, 1.0).grace_period(-1s).build(); }) ==
+        "karga: grace period must be finite, not negative and at most 10^9 s, got -1 s");
+  CHECK(error_message([] { karga::stage_executor::builder().stage(1s, 1.0).threads(3).max_in_flight(2).build(); }) ==
+        "karga: max_in_flight (2) must be 0 (no cap) or at least threads (3)");
   CHECK(error_message([] { karga::stage_executor::builder().stage(1s, 1.0).build(); }) == "no error");
 }
 

@@ -8,6 +8,7 @@
 /// due by t: arrival k (0-based) is due at t_k = N⁻¹(k + 1), so exactly ⌊N(t)⌋
 /// arrivals are due by any t. Within a stage N is quadratic and inverted exactly.
 
+#include <karga/detail/format.hpp>
 #include <karga/error.hpp>
 #include <karga/timing.hpp>
 
@@ -45,10 +46,12 @@ public:
       const double d = stages[i].duration.count();
       const std::string which = "stage " + std::to_string(i + 1);
       if (!std::isfinite(d) || d < 0)
-        detail::throw_error(which + ": duration must be finite and not negative, got " + std::to_string(d) + " s");
+        detail::throw_error(which + ": duration must be finite and not negative, got " + detail::number(d) + " s");
       check_rate(stages[i].target_rate, which + ": target rate");
       const double r1 = stages[i].target_rate;
-      segment s{t, n, d, r, r1, d > 0 ? (r1 - r) / d : 0.0, d > 0 ? (r + r1) / 2 * d : 0.0};
+      // A stage too short for its slope to be a finite number is a jump.
+      const double slope = d > 0 && std::isfinite((r1 - r) / d) ? (r1 - r) / d : 0.0;
+      segment s{t, n, slope != 0.0 || r == r1 ? d : 0.0, r, r1, slope, slope != 0.0 || r == r1 ? (r + r1) / 2 * d : 0.0};
       segments_.push_back(s);
       t += d;
       n += s.arrivals;
@@ -75,8 +78,14 @@ public:
     return s.before + s.rate0 * tau + s.slope * tau * tau / 2;
   }
 
-  /// ⌊N(t)⌋: how many arrivals are due by `t` seconds.
-  std::uint64_t due_by(double t) const noexcept { return std::min(total_, to_count(arrivals_by(t))); }
+  /// How many arrivals are due by `t` seconds: ⌊N(t)⌋, exactly the k with
+  /// `time_of(k) <= t` (the rounding of N(t) is checked against the arrival times).
+  std::uint64_t due_by(double t) const noexcept {
+    std::uint64_t n = std::min(total_, to_count(arrivals_by(t)));
+    while (n < total_ && time_of(n) <= t) ++n;
+    while (n > 0 && time_of(n - 1) > t) --n;
+    return n;
+  }
 
   /// The rate at `t` seconds (the later side of a jump).
   double rate_at(double t) const noexcept {
@@ -87,9 +96,10 @@ public:
   /// When arrival `k` (0-based, k < total()) is due, in seconds from the start.
   double time_of(std::uint64_t k) const noexcept {
     const double m = static_cast<double>(k) + 1;
-    std::size_t i = 0;
-    while (i + 1 < segments_.size() && m > segments_[i].before + segments_[i].arrivals) ++i;
-    return solve(segments_[i], m);
+    // The first segment whose arrivals reach m (the last one if none does).
+    const auto it = std::lower_bound(segments_.begin(), std::prev(segments_.end()), m,
+                                     [](const segment& s, double v) { return s.before + s.arrivals < v; });
+    return solve(*it, m);
   }
 
   /// Walks the arrivals in increasing order; cheaper than `time_of` per arrival.
@@ -117,7 +127,7 @@ public:
   /// not negative and at most `max_length`.
   static clock::duration checked_duration(std::chrono::duration<double> d, const std::string& what) {
     if (!std::isfinite(d.count()) || d.count() < 0 || d.count() > max_length)
-      detail::throw_error(what + " must be finite and not negative, got " + std::to_string(d.count()) + " s");
+      detail::throw_error(what + " must be finite, not negative and at most 10^9 s, got " + detail::number(d.count()) + " s");
     return to_duration(d.count());
   }
 
@@ -134,7 +144,7 @@ private:
 
   static void check_rate(double r, const std::string& what) {
     if (!std::isfinite(r) || r < 0)
-      detail::throw_error(what + " must be finite and not negative, got " + std::to_string(r) + "/s");
+      detail::throw_error(what + " must be finite and not negative, got " + detail::number(r) + "/s");
   }
 
   // ⌊x⌋, forgiving the last bits of rounding in N(t) (far less than one arrival).
