@@ -305,7 +305,7 @@ TEST_CASE("basic_aggregate: counts each outcome", "[aggregate]") {
 
 TEST_CASE("error_counts: keeps 16 messages, counts the rest as other", "[aggregate]") {
   karga::error_counts e;
-  for (int i = 0; i < 20; ++i) e.add("m" + std::to_string(i), 2);
+  for (int i = 0; i < 20; ++i) e.add(fmt::format("m{}", i), 2);
   e.add("m0");
   CHECK(e.sorted().size() == 16);
   CHECK(e.sorted().front() == std::pair<std::string, std::uint64_t>{"m0", 3});

@@ -65,7 +65,9 @@ public:
 
   open_loop(shard<F, A>& s, schedule sched, open_options opt)
       : shard_(s), schedule_(std::move(sched)), cursor_(schedule_), opt_(opt), stride_(s.count()), next_(s.index()),
-        total_(schedule_.total()), arrival_timer_(s.executor()), done_(s.executor()),
+        total_(schedule_.total()),
+        last_start_(s.start() + schedule_.length_duration() + opt.late_start_limit),
+        arrival_timer_(s.executor()), done_(s.executor()),
         idle_timer_(s.executor(), clock::time_point::max()) {
     mine_ = next_ < total_ ? (total_ - next_ + stride_ - 1) / stride_ : 0;
   }
@@ -118,7 +120,7 @@ private:
             continue;
           }
           const double elapsed = seconds_since_start(now);
-          if (elapsed > schedule_.length() + to_seconds(opt_.late_start_limit)) {
+          if (now > last_start_) {
             // Past the end: arrivals not started by now never will be.
             dropped_late_ += (total_ - next_ + stride_ - 1) / stride_;
             next_ = total_;
@@ -139,6 +141,14 @@ private:
           }
         }
 
+        // With a clock read per action (timing on), the end of the schedule is
+        // checked per action too, not per batch.
+        if constexpr (timed) {
+          if (now > last_start_) {
+            due_end_ = next_;
+            continue;
+          }
+        }
         // Arrival next_ is due.
         const std::uint64_t k = next_;
         next_ += stride_;
@@ -216,7 +226,6 @@ private:
   double seconds_since_start(clock::time_point t) const noexcept {
     return std::chrono::duration<double>(t - shard_.start()).count();
   }
-  static double to_seconds(clock::duration d) noexcept { return std::chrono::duration<double>(d).count(); }
 
   shard<F, A>& shard_;
   schedule schedule_;
@@ -225,6 +234,7 @@ private:
   std::uint64_t stride_;
   std::uint64_t next_;         // the next global arrival index of this shard
   std::uint64_t total_;
+  clock::time_point last_start_;  // arrivals not started by then are dropped
   std::uint64_t mine_ = 0;     // arrivals of this shard in the whole schedule
   std::uint64_t due_end_ = 0;  // arrivals below this index are due
   std::uint64_t dropped_by_cap_ = 0;

@@ -111,6 +111,14 @@ public:
   constant_vus_executor_builder&& grace_period(std::chrono::duration<double> d) && {
     return std::move(grace_period(d));
   }
+  /// After the grace period, how long to wait for cancelled actions that ignore the
+  /// cancellation before abandoning them (they stay counted as interrupted; a stop
+  /// request, such as another Ctrl-C, abandons them at once). Default 1 s.
+  constant_vus_executor_builder& cancel_wait(std::chrono::duration<double> d) & {
+    cancel_wait_ = d;
+    return *this;
+  }
+  constant_vus_executor_builder&& cancel_wait(std::chrono::duration<double> d) && { return std::move(cancel_wait(d)); }
   /// Whether SIGINT and SIGTERM stop the run early, with a report of what was
   /// measured. Default true.
   constant_vus_executor_builder& stop_on_signals(bool on) & {
@@ -126,6 +134,7 @@ public:
     shard_settings settings;
     settings.grace = schedule::checked_duration(grace_, "grace period");
     settings.stop_on_signals = stop_on_signals_;
+    settings.cancel_wait = schedule::checked_duration(cancel_wait_, "cancel wait");
     return constant_vus_executor(vus_, schedule::checked_duration(*duration_, "duration"),
                                  sharded_runner(threads_, settings));
   }
@@ -135,6 +144,7 @@ private:
   std::optional<std::chrono::duration<double>> duration_;
   unsigned threads_ = 1;
   std::chrono::duration<double> grace_{30.0};
+  std::chrono::duration<double> cancel_wait_{1.0};
   bool stop_on_signals_ = true;
 };
 

@@ -146,6 +146,14 @@ public:
     return *this;
   }
   stage_executor_builder&& grace_period(std::chrono::duration<double> d) && { return std::move(grace_period(d)); }
+  /// After the grace period, how long to wait for cancelled actions that ignore the
+  /// cancellation before abandoning them (they stay counted as interrupted; a stop
+  /// request, such as another Ctrl-C, abandons them at once). Default 1 s.
+  stage_executor_builder& cancel_wait(std::chrono::duration<double> d) & {
+    cancel_wait_ = d;
+    return *this;
+  }
+  stage_executor_builder&& cancel_wait(std::chrono::duration<double> d) && { return std::move(cancel_wait(d)); }
   /// Whether SIGINT and SIGTERM stop the run early: no arrival starts after the
   /// signal, in-flight actions get the grace period (a second signal ends it, a
   /// third abandons actions that ignore cancellation), and `run()` returns what was
@@ -173,6 +181,7 @@ public:
     shard_settings settings;
     settings.grace = schedule::checked_duration(grace_, "grace period");
     settings.stop_on_signals = stop_on_signals_;
+    settings.cancel_wait = schedule::checked_duration(cancel_wait_, "cancel wait");
     const auto late = schedule::checked_duration(late_, "late start limit");
     karga::schedule s(start_rate_, stages_);
     stage_executor e(std::move(s), sharded_runner(threads_, settings), max_in_flight_, late);
@@ -196,6 +205,7 @@ private:
   std::uint64_t max_in_flight_ = 0;
   bool stop_on_signals_ = true;
   std::chrono::duration<double> grace_{30.0};
+  std::chrono::duration<double> cancel_wait_{1.0};
   std::chrono::duration<double> late_{0.1};
 };
 
