@@ -1,5 +1,7 @@
 // The HTTP adapter against a real server on loopback (the embedded Beast server):
-// statuses, keep-alive reuse, refused connections, timeouts, resets, bad URLs.
+// statuses, keep-alive reuse, refused connections, timeouts, resets, a server that
+// closes idle connections, HEAD, IPv6, and what never goes on the wire: bad URLs,
+// targets and headers.
 #include "catch.hpp"
 #include "error_message.hpp"
 
@@ -85,7 +87,9 @@ TEST_CASE("http: refused connections are counted by kind", "[http]") {
 
 TEST_CASE("http: slow responses time out", "[http]") {
   http::embedded_server server;
-  const http::client client{server.url(), {.request_timeout = 100ms}};
+  http::options opt;
+  opt.request_timeout = 100ms;
+  const http::client client{server.url(), opt};
   const auto a = load(client, [](int n) { return n % 2 ? "/delay/1000" : "/"; }, 100, 100ms);
   CHECK(a.error_count(http::error_kind::timeout) == 5);
   CHECK(a.status_count(200) == 5);
@@ -107,13 +111,161 @@ TEST_CASE("http: a response cut short is a reset", "[http]") {
   CHECK(a.status_count(200) == 10);  // the cut ones are not counted as 200s
 }
 
+TEST_CASE("http: a kept-alive connection the server closed while idle is never a failure", "[http]") {
+  // The server closes connections idle for 20 ms, as nginx does after its keep-alive
+  // timeout: a burst fills the pool, a pause lets the server close every pooled
+  // connection, and the next burst finds them dead. Requests that never reached the
+  // server are retried on a new connection, never counted as failures.
+  http::server_options so;
+  so.idle_timeout = 20ms;
+  http::embedded_server server(so);
+  const http::client client{server.url()};
+  const auto a = karga::scenario<http::aggregate>::builder()
+                     .action([client]() -> boost::asio::awaitable<http::metric> {
+                       const auto start = karga::clock::now();
+                       auto res = co_await client.get("/delay/5");
+                       co_return http::to_metric(res, karga::clock::now() - start);
+                     })
+                     .executor(karga::stage_executor::builder()
+                                   .stages({{0s, 2000.0}, {100ms, 2000.0}, {0s, 0.0}, {300ms, 0.0},
+                                            {0s, 2000.0}, {100ms, 2000.0}, {0s, 0.0}, {300ms, 0.0},
+                                            {0s, 2000.0}, {100ms, 2000.0}})
+                                   .build())
+                     .build()
+                     .run();
+  check_accounted(a);
+  CHECK(a.basic().run().scheduled == 600);
+  CHECK(a.status_count(200) == 600);
+  CHECK(a.basic().failed() == 0);
+  CHECK(server.requests() == 600);           // each served once: no retry of a served request
+  CHECK(server.connections() > a.basic().run().peak_in_flight);  // the pauses did close connections
+}
+
+TEST_CASE("http: HEAD gets headers only and does not wait for a body", "[http]") {
+  http::embedded_server server;
+  http::options opt;
+  opt.request_timeout = 2s;
+  const http::client client{server.url(), opt};
+  const auto head = client.make_request(boost::beast::http::verb::head, "/");
+  const auto a = karga::scenario<http::aggregate>::builder()
+                     .action([client, head]() -> boost::asio::awaitable<http::metric> {
+                       const auto start = karga::clock::now();
+                       auto res = co_await client.send(head);
+                       co_return http::to_metric(res, karga::clock::now() - start);
+                     })
+                     .executor(karga::stage_executor::builder().start_rate(200).stage(100ms, 200.0).build())
+                     .build()
+                     .run();
+  CHECK(a.status_count(200) == 20);
+  CHECK(a.error_count(http::error_kind::timeout) == 0);
+  CHECK(a.basic().bytes() == 0);
+  CHECK(a.basic().latency().max() < 1'000'000'000);  // far below the 2 s timeout
+  CHECK(server.head_requests() == 20);
+  CHECK(server.connections() <= a.basic().run().peak_in_flight);  // kept alive after a bodiless response
+}
+
+TEST_CASE("http: IPv6: the Host header keeps its brackets", "[http]") {
+  http::server_options so;
+  so.address = "::1";
+  http::embedded_server server(so);
+  REQUIRE(server.url().starts_with("http://[::1]:"));
+  const http::client client{server.url()};
+  const auto wire = std::string(client.make_request(boost::beast::http::verb::get, "/").wire());
+  CHECK(wire.find("Host: [::1]:" + std::to_string(server.port()) + "\r\n") != std::string::npos);
+  const auto a = load(client, [](int) { return "/"; }, 100, 100ms);
+  CHECK(a.status_count(200) == 10);
+}
+
+TEST_CASE("http: the closed model counts every request once", "[http][closed]") {
+  http::embedded_server server;
+  const http::client client{server.url()};
+  const auto a = karga::scenario<http::aggregate>::builder()
+                     .action([client]() -> boost::asio::awaitable<http::metric> {
+                       const auto start = karga::clock::now();
+                       auto res = co_await client.get("/");
+                       co_return http::to_metric(res, karga::clock::now() - start);
+                     })
+                     .executor(karga::constant_vus_executor::builder().vus(4).duration(200ms).build())
+                     .build()
+                     .run();
+  check_accounted(a);
+  CHECK(a.basic().run().scheduled > 0);
+  CHECK(a.basic().run().scheduled == server.requests());
+  const std::string text = http::format_report(http::report{a});
+  CHECK(text.find("iterations in") != std::string::npos);
+  CHECK(text.find("of target") == std::string::npos);
+}
+
 TEST_CASE("http: bad URLs are clear errors", "[http]") {
   auto message = [](const char* url) { return error_message([url] { http::client c{url}; }); };
-  CHECK(message("ftp://x") == "karga: an HTTP URL starts with http:// or https://, got \"ftp://x\"");
-  CHECK(message("http://:80/") == "karga: URL has no host: \"http://:80/\"");
-  CHECK(message("http://127.0.0.1:99999") == "karga: bad port in URL: \"99999\"");
+  CHECK(message("ftp://x") == "karga: bad URL \"ftp://x\": an HTTP URL starts with http:// or https://");
+  CHECK(message("http://:80/") == "karga: bad URL \"http://:80/\": no host");
+  CHECK(message("127.0.0.1:8080") == "karga: bad URL \"127.0.0.1:8080\": an HTTP URL starts with http:// or https://");
+  CHECK(message("http://127.0.0.1:99999") ==
+        "karga: bad URL \"http://127.0.0.1:99999\": the port must be a number from 1 to 65535, got \"99999\"");
+  CHECK(message("http://127.0.0.1:99999999999999999999999/").starts_with(
+      "karga: bad URL \"http://127.0.0.1:99999999999999999999999/\": the port must be a number from 1 to 65535"));
+  CHECK(message("http://127.0.0.1:0/").starts_with("karga: bad URL"));
+  CHECK(message("http://127.0.0.1/a b").starts_with("karga: bad URL \"http://127.0.0.1/a b\": not a URL"));
+  CHECK(message("http://127.0.0.1/#top") == "karga: bad URL \"http://127.0.0.1/#top\": a #fragment is never sent to a server");
   CHECK(message("http://127.0.0.1:8080/base") == "no error");
   CHECK(message("http://[::1]:8080") == "no error");
+  CHECK(message("HTTP://127.0.0.1") == "no error");
+}
+
+TEST_CASE("http: URL parts, as a request carries them", "[http]") {
+  const auto u = http::parse_url("https://jane:s3cret@127.0.0.1:8443/api/?v=1");
+  CHECK(u.tls);
+  CHECK(u.host == "127.0.0.1");  // the user is not part of the host
+  CHECK(u.port == "8443");
+  CHECK(u.host_header == "127.0.0.1:8443");
+  CHECK(u.base_path == "/api?v=1");
+  CHECK(u.authorization == "Basic amFuZTpzM2NyZXQ=");  // base64("jane:s3cret")
+  const auto v6 = http::parse_url("http://[::1]/");
+  CHECK(v6.host == "::1");
+  CHECK(v6.port == "80");
+  CHECK(v6.host_header == "[::1]");
+  CHECK(v6.base_path.empty());
+}
+
+TEST_CASE("http: user and password in the URL are sent as Basic credentials", "[http]") {
+  http::embedded_server server;
+  const http::client client{"http://jane:s3cret@127.0.0.1:" + std::to_string(server.port())};
+  const auto wire = std::string(client.make_request(boost::beast::http::verb::get, "/").wire());
+  CHECK(wire.find("Authorization: Basic amFuZTpzM2NyZXQ=\r\n") != std::string::npos);
+  CHECK(wire.find("jane@") == std::string::npos);
+}
+
+TEST_CASE("http: a request that cannot go on the wire as given is refused before sending", "[http]") {
+  http::embedded_server server;
+  const http::client client{server.url()};
+  using boost::beast::http::verb;
+  auto message = [&](std::string target, std::vector<std::pair<std::string, std::string>> headers = {}) {
+    return error_message([&] { client.make_request(verb::get, target, {}, headers); });
+  };
+  CHECK(message("/a b") == "karga: bad request target \"/a b\": use /path?query, with no spaces, control characters or #fragment");
+  CHECK(message("/x\r\nHost: evil").starts_with("karga: bad request target"));
+  CHECK(message("/page#top").starts_with("karga: bad request target"));
+  CHECK(message("/", {{"X-Id", "1\r\nX-Injected: yes"}}) == "karga: bad value of header \"X-Id\": no CR, LF or NUL");
+  CHECK(message("/", {{"", "v"}}) == "karga: a header needs a name");
+  CHECK(message("/", {{"Bad Name", "v"}}).starts_with("karga: bad header name \"Bad Name\""));
+  CHECK(message("/", {{"Bad\nName", "v"}}).starts_with("karga: bad header name"));
+  CHECK(message("/search?q=karga&n=1", {{"X-Token", "abc"}}) == "no error");
+  CHECK(server.requests() == 0);  // nothing was sent
+}
+
+TEST_CASE("http: the first message of each error kind is kept", "[http]") {
+  unsigned short port;
+  {
+    boost::asio::io_context ctx;
+    boost::asio::ip::tcp::acceptor probe(ctx, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    port = probe.local_endpoint().port();
+  }
+  const http::client client{"http://127.0.0.1:" + std::to_string(port)};
+  const auto a = load(client, [](int) { return "/"; }, 100, 100ms);
+  CHECK(a.first_message(http::error_kind::refused) == "Connection refused");
+  const std::string text = http::format_report(http::report{a});
+  CHECK(text.find("first refused: Connection refused") != std::string::npos);
 }
 
 } // namespace
@@ -168,7 +320,9 @@ TEST_CASE("https: an untrusted certificate is a tls error, unless verification i
 TEST_CASE("https: plain HTTP spoken to a TLS server fails cleanly", "[http][tls]") {
   test_certificate tls;
   http::embedded_server server(http::tls_files{tls.cert, tls.key});
-  const http::client client{"http://127.0.0.1:" + std::to_string(server.port()), {.request_timeout = 500ms}};
+  http::options opt;
+  opt.request_timeout = 500ms;
+  const http::client client{"http://127.0.0.1:" + std::to_string(server.port()), opt};
   const auto a = load(client, [](int) { return "/"; }, 100, 50ms);
   CHECK(a.basic().failed() == 5);
   CHECK(a.status_count(200) == 0);

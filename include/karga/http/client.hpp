@@ -5,6 +5,7 @@
 /// size, or an error kind), never exceptions.
 
 #include <karga/error.hpp>
+#include <karga/http/url.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -94,46 +95,6 @@ struct options {
 };
 
 namespace detail {
-struct url {
-  bool tls = false;
-  std::string host;
-  std::string port;
-  std::string base_path;
-};
-
-inline url parse_url(std::string_view u) {
-  const std::string whole(u);
-  url out;
-  if (u.substr(0, 8) == "https://") {
-    out.tls = true;
-    u.remove_prefix(8);
-  } else if (u.substr(0, 7) == "http://") {
-    u.remove_prefix(7);
-  } else {
-    karga::detail::throw_error("an HTTP URL starts with http:// or https://, got \"" + std::string(u) + "\"");
-  }
-  const std::string default_port = out.tls ? "443" : "80";
-  const auto slash = u.find('/');
-  std::string_view authority = u.substr(0, slash);
-  out.base_path = slash == std::string_view::npos ? "" : std::string(u.substr(slash));
-  if (!out.base_path.empty() && out.base_path.back() == '/') out.base_path.pop_back();
-  if (!authority.empty() && authority.front() == '[') {  // [::1]:8080
-    const auto close = authority.find(']');
-    if (close == std::string_view::npos) karga::detail::throw_error("bad IPv6 host in URL");
-    out.host = std::string(authority.substr(1, close - 1));
-    authority.remove_prefix(close + 1);
-    out.port = authority.empty() ? default_port : std::string(authority.substr(1));
-  } else {
-    const auto colon = authority.rfind(':');
-    out.host = std::string(authority.substr(0, colon));
-    out.port = colon == std::string_view::npos ? default_port : std::string(authority.substr(colon + 1));
-  }
-  if (out.host.empty()) karga::detail::throw_error("URL has no host: \"" + whole + "\"");
-  if (out.port.empty() || out.port.find_first_not_of("0123456789") != std::string::npos || std::stoul(out.port) > 65535)
-    karga::detail::throw_error("bad port in URL: \"" + out.port + "\"");
-  return out;
-}
-
 inline error_kind classify(const boost::system::error_code& ec) {
   namespace err = boost::asio::error;
   if (ec == err::connection_refused) return error_kind::refused;
@@ -178,11 +139,14 @@ private:
 /// A request serialized once, sent as is as often as wanted.
 class prepared_request {
 public:
-  explicit prepared_request(std::string wire) : wire_(std::move(wire)) {}
+  /// `head`: the response has no body, whatever its headers say (a HEAD request).
+  explicit prepared_request(std::string wire, bool head = false) : wire_(std::move(wire)), head_(head) {}
   std::string_view wire() const noexcept { return wire_; }
+  bool head() const noexcept { return head_; }
 
 private:
   std::string wire_;
+  bool head_;
 };
 
 /// An HTTP/1.1 client. Heavy parts (resolution) happen once, at construction;
@@ -190,16 +154,16 @@ private:
 /// shard of an executor reuses its own connections.
 class client {
 public:
-  /// `url` is `http://host[:port][/base]`; throws `karga::error` if it is not one or
-  /// its host does not resolve.
-  explicit client(std::string_view url, options opt = {}) : url_(detail::parse_url(url)), options_(opt) {
+  /// `url` is `http[s]://[user:password@]host[:port][/base]` (user and password
+  /// become Basic credentials); throws `karga::error` if it is not one or its host
+  /// does not resolve.
+  explicit client(std::string_view url, options opt = {}) : url_(parse_url(url)), options_(opt) {
     boost::asio::io_context ctx;
     boost::asio::ip::tcp::resolver resolver(ctx);
     boost::system::error_code ec;
     auto results = resolver.resolve(url_.host, url_.port, ec);
     if (ec) karga::detail::throw_error("cannot resolve \"" + url_.host + "\": " + ec.message());
     for (const auto& r : results) endpoints_.push_back(r.endpoint());
-    host_header_ = url_.host + ":" + url_.port;
     if (url_.tls) {
       namespace ssl = boost::asio::ssl;
       tls_ = std::make_shared<ssl::context>(ssl::context::tls_client);
@@ -214,7 +178,7 @@ public:
   }
 
   client(const client& o)
-      : url_(o.url_), options_(o.options_), endpoints_(o.endpoints_), host_header_(o.host_header_), tls_(o.tls_) {}
+      : url_(o.url_), options_(o.options_), endpoints_(o.endpoints_), tls_(o.tls_) {}
   client& operator=(const client& o) {
     if (this != &o) *this = client(o);
     return *this;
@@ -227,15 +191,20 @@ public:
     return request(boost::beast::http::verb::get, target, {});
   }
 
-  /// Builds and serializes a request once, to `send` many times.
+  /// Builds and serializes a request once, to `send` many times. Throws
+  /// `karga::error` for a target or header that cannot go on the wire as given
+  /// (spaces, CR/LF, a #fragment, a bad header name).
   prepared_request make_request(boost::beast::http::verb method, std::string_view target, std::string body = {},
                                 std::vector<std::pair<std::string, std::string>> headers = {}) const {
     namespace http = boost::beast::http;
     std::string path = url_.base_path + std::string(target);
     if (path.empty()) path = "/";
+    check_target(path);
+    for (const auto& [name, value] : headers) check_header(name, value);
     http::request<http::string_body> req{method, path, 11};
-    req.set(http::field::host, host_header_);
+    req.set(http::field::host, url_.host_header);
     req.set(http::field::user_agent, "karga");
+    if (!url_.authorization.empty()) req.set(http::field::authorization, url_.authorization);
     for (auto& [name, value] : headers) req.set(name, value);
     if (!body.empty() || method == http::verb::post || method == http::verb::put) {
       req.body() = std::move(body);
@@ -244,7 +213,7 @@ public:
     req.keep_alive(true);
     std::ostringstream wire;
     wire << req;
-    return prepared_request(std::move(wire).str());
+    return prepared_request(std::move(wire).str(), method == http::verb::head);
   }
 
   /// Any method, with an optional body and extra headers.
@@ -258,8 +227,8 @@ public:
   boost::asio::awaitable<result> send(const prepared_request& req) const {
     namespace http = boost::beast::http;
     pool& p = *pool_;
-    for (int attempt = 0;; ++attempt) {
-      const bool reused = !p.idle.empty();
+    for (bool retried = false;; retried = true) {
+      const bool reused = !retried && !p.idle.empty();
       std::unique_ptr<connection> c;
       if (reused) {
         c = std::move(p.idle.back());
@@ -285,6 +254,7 @@ public:
         std::tie(ec, std::ignore) = co_await boost::asio::async_write(c->socket, boost::asio::buffer(req.wire()), tuple_awaitable);
       detail::counting_parser res;
       res.body_limit(boost::none);
+      if (req.head()) res.skip(true);  // a HEAD response has headers only
       if (!ec) {
         if (c->tls)
           std::tie(ec, std::ignore) = co_await http::async_read(*c->tls, c->buffer, res, tuple_awaitable);
@@ -294,8 +264,9 @@ public:
       const error_kind kind = end(*c, ec);
       if (kind != error_kind::none) {
         // A kept-alive connection the server had closed: nothing came back, so the
-        // request was not served; once, try a fresh connection.
-        if (reused && attempt == 0 && kind == error_kind::reset && !res.got_some()) continue;
+        // request was not served. Try once more on a new connection (never another
+        // pooled one, which the server may have closed as well).
+        if (reused && kind == error_kind::reset && !res.got_some()) continue;
         co_return result(kind, c->timed_out ? std::string("no response within the timeout") : ec.message());
       }
       const response out{res.status, res.body_bytes};
@@ -388,10 +359,9 @@ private:
     p->watching = false;
   }
 
-  detail::url url_;
+  http::url url_;
   options options_;
   std::vector<boost::asio::ip::tcp::endpoint> endpoints_;
-  std::string host_header_;
   std::shared_ptr<boost::asio::ssl::context> tls_;  // https only; shared by copies
   std::shared_ptr<pool> pool_ = std::make_shared<pool>();
 };

@@ -5,7 +5,10 @@
 ///
 /// Routes: `/` answers 200 with a short body; `/status/N` answers status N;
 /// `/delay/MS` answers 200 after MS milliseconds; `/close` closes the connection
-/// without answering; `/truncate` closes it in the middle of a response. Every response keeps the connection alive unless asked not to.
+/// without answering; `/truncate` closes it in the middle of a response;
+/// `/echo` answers with the request's headers and body. HEAD requests get the
+/// headers of the GET response. Every response keeps the connection alive unless
+/// asked not to; `idle_timeout` closes connections idle that long, as servers do.
 /// Given a certificate and key, it serves HTTPS instead.
 
 #include <boost/asio/as_tuple.hpp>
@@ -21,8 +24,14 @@
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <charconv>
+#include <optional>
+#include <tuple>
+#include <variant>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -39,22 +48,31 @@ struct tls_files {
   std::string private_key;
 };
 
+/// How an embedded server listens and behaves.
+struct server_options {
+  std::string address = "127.0.0.1";  ///< a loopback address: 127.0.0.1 or ::1
+  unsigned threads = 1;
+  std::optional<tls_files> tls;       ///< serve HTTPS with these
+  /// Close a kept-alive connection when no request comes within this; 0: never.
+  std::chrono::milliseconds idle_timeout{0};
+};
+
 class embedded_server {
 public:
+  /// Listens on a free port of `opt.address`.
+  explicit embedded_server(server_options opt)
+      : acceptor_(context_, {boost::asio::ip::make_address(opt.address), 0}), idle_timeout_(opt.idle_timeout) {
+    if (opt.tls) {
+      tls_ = std::make_unique<boost::asio::ssl::context>(boost::asio::ssl::context::tls_server);
+      tls_->use_certificate_chain_file(opt.tls->certificate_chain);
+      tls_->use_private_key_file(opt.tls->private_key, boost::asio::ssl::context::pem);
+    }
+    start(opt.threads);
+  }
   /// Listens on 127.0.0.1 on a free port, served by `threads` threads.
-  explicit embedded_server(unsigned threads = 1)
-      : acceptor_(context_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
-    start(threads);
-  }
-
+  explicit embedded_server(unsigned threads = 1) : embedded_server(options_of(threads, std::nullopt)) {}
   /// The same, over TLS with the given certificate and key.
-  embedded_server(const tls_files& files, unsigned threads = 1)
-      : tls_(std::make_unique<boost::asio::ssl::context>(boost::asio::ssl::context::tls_server)),
-        acceptor_(context_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
-    tls_->use_certificate_chain_file(files.certificate_chain);
-    tls_->use_private_key_file(files.private_key, boost::asio::ssl::context::pem);
-    start(threads);
-  }
+  embedded_server(const tls_files& files, unsigned threads = 1) : embedded_server(options_of(threads, files)) {}
   embedded_server(const embedded_server&) = delete;
   embedded_server& operator=(const embedded_server&) = delete;
   ~embedded_server() {
@@ -63,12 +81,24 @@ public:
   }
 
   unsigned short port() const { return acceptor_.local_endpoint().port(); }
-  /// `http://127.0.0.1:PORT`, or `https://…` when serving TLS.
-  std::string url() const { return (tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port()); }
+  /// `http://127.0.0.1:PORT` (`http://[::1]:PORT` on IPv6), or `https://…` when serving TLS.
+  std::string url() const {
+    const auto address = acceptor_.local_endpoint().address();
+    const std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
+    return (tls_ ? "https://" : "http://") + host + ":" + std::to_string(port());
+  }
   std::uint64_t connections() const noexcept { return connections_; }
   std::uint64_t requests() const noexcept { return requests_; }
+  std::uint64_t head_requests() const noexcept { return head_requests_; }
 
 private:
+  static server_options options_of(unsigned threads, std::optional<tls_files> tls) {
+    server_options opt;
+    opt.threads = threads;
+    opt.tls = std::move(tls);
+    return opt;
+  }
+
   void start(unsigned threads) {
     boost::asio::co_spawn(context_, accept(), boost::asio::detached);
     for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { context_.run(); });
@@ -93,15 +123,36 @@ private:
     if (!ec) co_await serve(std::move(stream));
   }
 
+  // Reads a request; with an idle timeout, closes the connection when none comes in time.
+  template <class Stream, class Request>
+  boost::asio::awaitable<boost::system::error_code> read_request(Stream& stream, boost::beast::flat_buffer& buffer,
+                                                                 Request& req, bool first) {
+    namespace http = boost::beast::http;
+    if (idle_timeout_.count() == 0 || first) {
+      auto [ec, n] = co_await http::async_read(stream, buffer, req, boost::asio::as_tuple(boost::asio::use_awaitable));
+      co_return ec;
+    }
+    using namespace boost::asio::experimental::awaitable_operators;
+    boost::asio::steady_timer idle(stream.get_executor(), idle_timeout_);
+    auto outcome = co_await (http::async_read(stream, buffer, req, boost::asio::as_tuple(boost::asio::use_awaitable)) ||
+                             idle.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable)));
+    if (outcome.index() == 1) co_return boost::asio::error::timed_out;
+    co_return std::get<0>(std::get<0>(outcome));
+  }
+
   template <class Stream>
   boost::asio::awaitable<void> serve(Stream stream) {
     namespace http = boost::beast::http;
     boost::beast::flat_buffer buffer;
-    for (;;) {
+    for (bool first = true;; first = false) {
       http::request<http::string_body> req;
-      auto [ec, n] = co_await http::async_read(stream, buffer, req, boost::asio::as_tuple(boost::asio::use_awaitable));
-      if (ec) co_return;
+      if (auto ec = co_await read_request(stream, buffer, req, first)) {
+        boost::system::error_code ignored;
+        boost::beast::get_lowest_layer(stream).close(ignored);
+        co_return;
+      }
       ++requests_;
+      if (req.method() == http::verb::head) ++head_requests_;
       const std::string target(req.target());
       http::response<http::string_body> res{http::status::ok, req.version()};
       res.set(http::field::server, "karga-embedded");
@@ -114,26 +165,48 @@ private:
         co_await boost::asio::async_write(stream, boost::asio::buffer(partial), boost::asio::as_tuple(boost::asio::use_awaitable));
         boost::beast::get_lowest_layer(stream).close();
         co_return;
-      } else if (target.rfind("/status/", 0) == 0) {
-        res.result(static_cast<unsigned>(std::stoul(target.substr(8))));
-      } else if (target.rfind("/delay/", 0) == 0) {
-        boost::asio::steady_timer t(stream.get_executor(), std::chrono::milliseconds(std::stoul(target.substr(7))));
-        co_await t.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
       }
       res.body() = "hello, karga\n";
+      if (target.rfind("/status/", 0) == 0) {
+        const unsigned code = number_after(target, 8);
+        if (code >= 100 && code <= 999) res.result(code);
+        else res.result(http::status::bad_request);
+      } else if (target.rfind("/delay/", 0) == 0) {
+        boost::asio::steady_timer t(stream.get_executor(), std::chrono::milliseconds(number_after(target, 7)));
+        co_await t.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+      } else if (target == "/echo") {
+        std::string echo;
+        for (const auto& field : req) echo.append(field.name_string()).append(": ").append(field.value()).append("\n");
+        res.body() = echo + "\n" + req.body();
+      }
       res.keep_alive(req.keep_alive());
       res.prepare_payload();
-      auto [wec, wn] = co_await http::async_write(stream, res, boost::asio::as_tuple(boost::asio::use_awaitable));
+      boost::system::error_code wec;
+      if (req.method() == http::verb::head) {  // the GET response's headers, no body
+        http::response<http::empty_body> head{res.result(), res.version()};
+        for (const auto& field : res) head.set(field.name_string(), field.value());
+        std::tie(wec, std::ignore) = co_await http::async_write(stream, head, boost::asio::as_tuple(boost::asio::use_awaitable));
+      } else {
+        std::tie(wec, std::ignore) = co_await http::async_write(stream, res, boost::asio::as_tuple(boost::asio::use_awaitable));
+      }
       if (wec || !res.keep_alive()) co_return;
     }
+  }
+
+  static unsigned number_after(const std::string& s, std::size_t from) {
+    unsigned v = 0;
+    std::from_chars(s.data() + std::min(from, s.size()), s.data() + s.size(), v);
+    return v;
   }
 
   std::unique_ptr<boost::asio::ssl::context> tls_;  // outlives the connections in context_
   boost::asio::io_context context_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  std::chrono::milliseconds idle_timeout_;
   std::vector<std::thread> threads_;
   std::atomic<std::uint64_t> connections_{0};
   std::atomic<std::uint64_t> requests_{0};
+  std::atomic<std::uint64_t> head_requests_{0};
 };
 
 } // namespace karga::http

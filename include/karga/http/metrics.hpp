@@ -25,25 +25,28 @@ struct metric {
   unsigned status = 0;                    ///< 0 when no response came
   std::uint64_t bytes = 0;                ///< response body bytes
   error_kind error = error_kind::none;
+  std::string message;                    ///< what went wrong, when no response came
 
   bool success() const noexcept { return error == error_kind::none && status > 0 && status < 400; }
 };
 
 /// `r` as a metric, with the latency the action measured.
 inline metric to_metric(const result& r, clock::duration latency) {
-  return r ? metric{latency, r->status(), r->body_bytes, error_kind::none} : metric{latency, 0, 0, r.error()};
+  return r ? metric{latency, r->status(), r->body_bytes, error_kind::none, {}}
+           : metric{latency, 0, 0, r.error(), r.message()};
 }
 
 inline constexpr std::size_t error_kind_count = static_cast<std::size_t>(error_kind::other) + 1;
 
-/// basic_aggregate plus counts by status code (100–599) and by error kind.
+/// basic_aggregate plus counts by status code (100–599) and by error kind, with the
+/// first message seen of each kind.
 class aggregate {
 public:
-  void consume(const metric& m) noexcept {
+  void consume(const metric& m) {
     base_.consume(as_basic(m));
     count(m);
   }
-  void consume(const metric& m, const timing& t) noexcept {
+  void consume(const metric& m, const timing& t) {
     base_.consume(as_basic(m), t);
     count(m);
   }
@@ -55,7 +58,10 @@ public:
   void merge(const aggregate& o) {
     base_.merge(o.base_);
     for (std::size_t i = 0; i < statuses_.size(); ++i) statuses_[i] += o.statuses_[i];
-    for (std::size_t i = 0; i < errors_.size(); ++i) errors_[i] += o.errors_[i];
+    for (std::size_t i = 0; i < errors_.size(); ++i) {
+      errors_[i] += o.errors_[i];
+      if (first_messages_[i].empty()) first_messages_[i] = o.first_messages_[i];
+    }
     other_statuses_ += o.other_statuses_;
   }
 
@@ -65,14 +71,18 @@ public:
     return code >= 100 && code < 600 ? statuses_[code - 100] : other_statuses_;
   }
   std::uint64_t error_count(error_kind k) const noexcept { return errors_[static_cast<std::size_t>(k)]; }
+  /// The first message seen of errors of kind `k` (empty if none).
+  const std::string& first_message(error_kind k) const noexcept { return first_messages_[static_cast<std::size_t>(k)]; }
 
   friend bool operator==(const aggregate&, const aggregate&) = default;
 
 private:
   static basic_metric as_basic(const metric& m) noexcept { return {m.latency, m.success(), m.bytes}; }
-  void count(const metric& m) noexcept {
-    if (m.error != error_kind::none)
-      ++errors_[static_cast<std::size_t>(m.error)];
+  void count(const metric& m) {
+    if (m.error != error_kind::none) {
+      const auto k = static_cast<std::size_t>(m.error);
+      if (errors_[k]++ == 0 && first_messages_[k].empty()) first_messages_[k] = m.message;
+    }
     else if (m.status >= 100 && m.status < 600)
       ++statuses_[m.status - 100];
     else
@@ -82,6 +92,7 @@ private:
   basic_aggregate base_;
   std::array<std::uint64_t, 500> statuses_{};
   std::array<std::uint64_t, error_kind_count> errors_{};
+  std::array<std::string, error_kind_count> first_messages_{};
   std::uint64_t other_statuses_ = 0;
 };
 
@@ -89,6 +100,7 @@ private:
 struct report : basic_report {
   std::vector<std::pair<unsigned, std::uint64_t>> statuses;    ///< code, count; ascending codes
   std::vector<std::pair<error_kind, std::uint64_t>> errors;   ///< kinds that occurred
+  std::vector<std::pair<error_kind, std::string>> first_messages;  ///< the first message of each kind that occurred
 
   report() = default;
   explicit report(const aggregate& a) : basic_report(a.basic()) {
@@ -96,7 +108,10 @@ struct report : basic_report {
       if (auto n = a.status_count(code)) statuses.emplace_back(code, n);
     if (auto n = a.status_count(0)) statuses.emplace_back(0, n);
     for (std::size_t k = 1; k < error_kind_count; ++k)
-      if (auto n = a.error_count(static_cast<error_kind>(k))) errors.emplace_back(static_cast<error_kind>(k), n);
+      if (auto n = a.error_count(static_cast<error_kind>(k))) {
+        errors.emplace_back(static_cast<error_kind>(k), n);
+        first_messages.emplace_back(static_cast<error_kind>(k), a.first_message(static_cast<error_kind>(k)));
+      }
   }
 };
 
@@ -113,6 +128,8 @@ inline std::string format_report(const report& r) {
     fmt::format_to(it, "  {:<15}", "errors");
     for (const auto& [kind, n] : r.errors) fmt::format_to(it, " {}×{}", to_string(kind), n);
     out += '\n';
+    for (const auto& [kind, message] : r.first_messages)
+      if (!message.empty()) fmt::format_to(it, "  {:<15} first {}: {}\n", "", to_string(kind), message);
   }
   return out;
 }
