@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 mode=${1:-run}
 
-packages=(cmake ninja-build g++ ccache libboost1.81-dev libboost-url1.81-dev libfmt-dev catch2 libssl-dev openssl nginx-light)
+packages=(cmake ninja-build g++ ccache libboost1.81-dev libboost-url1.81-dev libfmt-dev libcli11-dev catch2 libssl-dev openssl nginx-light)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

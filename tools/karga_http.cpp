@@ -1,116 +1,134 @@
 // karga-http: an HTTP load test from the command line, built only on the public
-// library.
+// library. `karga-http --help` lists the options; the README has examples.
 //
-//   karga-http URL --rate R --duration D      a constant rate (open model)
-//   karga-http URL --stage DUR:RPS ...        stages, as in stage_executor (repeatable)
-//   karga-http URL [--duration D]             as fast as the server answers (closed
-//                                             model, like wrk): --connections users
-//   options: --connections N (closed: users, default 10; open: most requests in
-//            flight), --threads N, --timeout D, -m METHOD, -H "Name: value", -d BODY,
-//            --grace D
-// Durations: 500ms, 10s, 2m. Exit status: 0 all ok, 1 some failed/dropped, 2 usage.
+// Exit status:
+//   0        every request got a response below 400
+//   1        some requests failed, were dropped or interrupted
+//   2        usage: a bad option or value, a bad URL, a load that schedules nothing
+//   128 + N  stopped early by signal N (130: SIGINT, 143: SIGTERM): never a pass
+#include "parse.hpp"
+
 #include <karga/http.hpp>
 #include <karga/karga.hpp>
 
+#include <CLI/CLI.hpp>
 #include <boost/beast/http/verb.hpp>
+
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <cstdio>
-#include <cstdlib>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
 
-[[noreturn]] void usage(const std::string& why) {
-  std::fprintf(stderr,
-               "karga-http: %s\n"
-               "usage: karga-http URL [--rate R] [--duration D] [--stage DUR:RPS ...] [--connections N]\n"
-               "       [--threads N] [--timeout D] [--grace D] [-m METHOD] [-H 'Name: value'] [-d BODY]\n",
-               why.c_str());
-  std::exit(2);
+constexpr int exit_failed = 1;
+constexpr int exit_usage = 2;
+
+[[noreturn]] void usage_error(const std::string& why) {
+  std::fprintf(stderr, "karga-http: %s (see karga-http --help)\n", why.c_str());
+  std::exit(exit_usage);
 }
 
-double number(const std::string& s, const std::string& what) {
-  std::size_t used = 0;
-  double v = 0;
-  try {
-    v = std::stod(s, &used);
-  } catch (const std::exception&) {
-    usage("bad " + what + ": \"" + s + "\"");
+// Raises the open-file limit to what the system allows and returns how many
+// connections fit in it (a few descriptors are kept for the process itself).
+std::uint64_t connection_limit() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return 1000;
+  if (lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &lim);
+    ::getrlimit(RLIMIT_NOFILE, &lim);
   }
-  if (used != s.size()) usage("bad " + what + ": \"" + s + "\"");
-  return v;
+  return lim.rlim_cur > 64 ? static_cast<std::uint64_t>(lim.rlim_cur) - 64 : 1;
 }
 
-std::chrono::duration<double> duration(const std::string& s) {
-  std::size_t digits = s.find_first_not_of("0123456789.");
-  if (digits == 0 || digits == std::string::npos) usage("bad duration \"" + s + "\" (use 500ms, 10s, 2m)");
-  const double v = number(s.substr(0, digits), "duration");
-  const std::string unit = s.substr(digits);
-  if (unit == "ms") return std::chrono::duration<double>(v / 1000);
-  if (unit == "s") return std::chrono::duration<double>(v);
-  if (unit == "m") return std::chrono::duration<double>(v * 60);
-  usage("bad duration unit in \"" + s + "\" (use ms, s or m)");
-}
+struct options {
+  std::string url;
+  std::optional<std::string> rate, duration, connections, threads, timeout, connect_timeout, grace;
+  std::vector<std::string> stages, headers;
+  std::string method = "GET", body, cacert;
+  bool insecure = false;
+};
 
 } // namespace
 
 int main(int argc, char** argv) try {
-  std::vector<std::string> args(argv + 1, argv + argc);
-  std::optional<std::string> url;
-  std::optional<double> rate;
-  std::optional<std::chrono::duration<double>> total;
-  std::vector<karga::stage> stages;
-  std::optional<std::uint64_t> connections;
-  unsigned threads = 1;
-  std::chrono::duration<double> grace{5.0};
-  karga::http::options options;
-  boost::beast::http::verb method = boost::beast::http::verb::get;
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&]() -> const std::string& {
-      if (i + 1 >= args.size()) usage(a + " needs a value");
-      return args[++i];
-    };
-    if (a == "--rate") rate = number(value(), "rate");
-    else if (a == "--duration") total = duration(value());
-    else if (a == "--stage") {
-      const std::string& v = value();
-      const auto colon = v.find(':');
-      if (colon == std::string::npos) usage("bad stage \"" + v + "\" (use DUR:RPS, e.g. 10s:100)");
-      stages.push_back({duration(v.substr(0, colon)), number(v.substr(colon + 1), "stage rate")});
-    } else if (a == "--threads") threads = static_cast<unsigned>(number(value(), "thread count"));
-    else if (a == "--connections") connections = static_cast<std::uint64_t>(number(value(), "connection count"));
-    else if (a == "--grace") grace = duration(value());
-    else if (a == "--timeout") options.request_timeout = karga::schedule::to_duration(duration(value()).count());
-    else if (a == "-m") {
-      method = boost::beast::http::string_to_verb(value());
-      if (method == boost::beast::http::verb::unknown) usage("unknown method \"" + args[i] + "\"");
-    } else if (a == "-H") {
-      const std::string& v = value();
-      const auto colon = v.find(':');
-      if (colon == std::string::npos) usage("bad header \"" + v + "\" (use 'Name: value')");
-      const auto value_start = std::min(v.size(), v.find_first_not_of(' ', colon + 1));
-      headers.emplace_back(v.substr(0, colon), v.substr(value_start));
-    } else if (a == "-d") body = value();
-    else if (!a.empty() && a[0] == '-') usage("unknown option " + a);
-    else if (url) usage("more than one URL");
-    else url = a;
-  }
-  if (!url) usage("no URL");
-  if (connections && *connections == 0) usage("--connections must be at least 1");
-  if (rate) {
-    if (!total) usage("--rate needs --duration");
-    if (!stages.empty()) usage("give either --rate/--duration or --stage");
-    stages = {{std::chrono::duration<double>(0), *rate}, {*total, *rate}};
+  options o;
+  CLI::App app{"karga-http: an HTTP load test. With --rate or --stage, an open model (requests start on a\n"
+               "schedule whatever the server does); without, a closed loop of --connections users, like wrk.",
+               "karga-http"};
+  app.add_option("url", o.url, "http:// or https:// URL to test")->required();
+  app.add_option("--rate", o.rate, "requests per second (open model), with --duration");
+  app.add_option("--duration", o.duration, "how long: 500ms, 10s, 2m, 1h (closed model: default 10s)");
+  app.add_option("--stage", o.stages, "DURATION:RATE, ramping linearly to RATE over DURATION (repeatable)");
+  app.add_option("--connections", o.connections,
+                 "closed model: users (default 10); open model: most requests in flight (default: no cap)");
+  app.add_option("--threads", o.threads, "shards, one thread and event loop each (default 1)");
+  app.add_option("--timeout", o.timeout, "request timeout (default 30s)");
+  app.add_option("--connect-timeout", o.connect_timeout, "connect and TLS handshake timeout (default 5s)");
+  app.add_option("--grace", o.grace, "after the load, how long requests in flight may finish (default 5s)");
+  app.add_option("-m,--method", o.method, "request method (default GET)");
+  app.add_option("-H,--header", o.headers, "'Name: value' (repeatable)");
+  app.add_option("-d,--data", o.body, "request body");
+  app.add_option("--cacert", o.cacert, "https: a PEM file of certificates to trust");
+  app.add_flag("-k,--insecure", o.insecure, "https: do not verify the server's certificate");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::fputs(app.help().c_str(), stdout);
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    usage_error(e.what());
   }
 
-  const karga::http::client client{*url, options};
-  const auto request = client.make_request(method, "", body, headers);  // built once, sent many times
+  using namespace karga_http;
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  const unsigned threads = o.threads ? static_cast<unsigned>(parse_count(*o.threads, "--threads", 1, 4 * cores,
+                                                                        "4 per core on this machine"))
+                                     : 1;
+  const std::uint64_t fd_room = connection_limit();
+  std::optional<std::uint64_t> connections;
+  if (o.connections)
+    connections = parse_count(*o.connections, "--connections", 1, fd_room,
+                              "the open-file limit of this process, less a few; raise it with ulimit -n");
+  karga::http::options client_options;
+  if (o.timeout) client_options.request_timeout = karga::schedule::to_duration(parse_duration(*o.timeout, "--timeout").count());
+  if (o.connect_timeout)
+    client_options.connect_timeout = karga::schedule::to_duration(parse_duration(*o.connect_timeout, "--connect-timeout").count());
+  client_options.verify_peer = !o.insecure;
+  client_options.ca_file = o.cacert;
+  const auto grace = o.grace ? parse_duration(*o.grace, "--grace") : std::chrono::duration<double>(5.0);
+  const auto method = boost::beast::http::string_to_verb(o.method);
+  if (method == boost::beast::http::verb::unknown) usage_error("-m: unknown method \"" + o.method + "\"");
+  std::vector<std::pair<std::string, std::string>> headers;
+  for (const auto& h : o.headers) headers.push_back(parse_header(h));
+
+  std::vector<karga::stage> stages;
+  for (const auto& s : o.stages) stages.push_back(parse_stage(s));
+  std::optional<std::chrono::duration<double>> total;
+  if (o.duration) total = parse_duration(*o.duration, "--duration");
+  if (o.rate) {
+    if (!total) usage_error("--rate needs --duration");
+    if (!stages.empty()) usage_error("give either --rate with --duration, or --stage");
+    const double rate = parse_number(*o.rate, "--rate");
+    stages = {{std::chrono::duration<double>(0), rate}, {*total, rate}};
+  } else if (!stages.empty() && total) {
+    usage_error("--duration goes with --rate; --stage gives its own durations");
+  }
+  if (!stages.empty()) {
+    const karga::schedule plan(0, stages);
+    if (plan.total() == 0) usage_error("the load schedules no request (rate × duration is less than one)");
+    if (connections && *connections < threads) usage_error("--connections must be at least --threads");
+  } else if (total && total->count() == 0) {
+    usage_error("--duration must be more than 0");
+  }
+
+  const karga::http::client client{o.url, client_options};
+  const auto request = client.make_request(method, "", o.body, headers);  // built once, sent many times
   auto action = [client, request]() -> boost::asio::awaitable<karga::http::metric> {
     const auto start = karga::clock::now();
     auto res = co_await client.send(request);
@@ -131,15 +149,18 @@ int main(int argc, char** argv) try {
     results = run(karga::stage_executor::builder()
                       .stages(stages)
                       .threads(threads)
-                      .max_in_flight(connections ? (*connections + threads - 1) / threads : 0)
+                      .max_in_flight(connections.value_or(0))
                       .grace_period(grace)
                       .build());
   }
   const karga::http::report report{results};
-  std::printf("%s\n", url->c_str());
+  std::printf("%s\n", o.url.c_str());
   karga::stdout_reporter{}.report(report);
-  return report.failed == 0 && report.dropped == 0 && report.interrupted == 0 ? 0 : 1;
+  if (report.stop == karga::stop_reason::signal) return 128 + report.signal;
+  return report.all_ok() && !report.stopped() ? 0 : exit_failed;
 } catch (const karga::error& e) {
-  std::fprintf(stderr, "%s\n", e.what());
-  return 2;
+  std::string what = e.what();
+  if (what.starts_with("karga: ")) what.erase(0, 7);
+  std::fprintf(stderr, "karga-http: %s\n", what.c_str());
+  return exit_usage;
 }

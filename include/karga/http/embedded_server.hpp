@@ -6,7 +6,8 @@
 /// Routes: `/` answers 200 with a short body; `/status/N` answers status N;
 /// `/delay/MS` answers 200 after MS milliseconds; `/close` closes the connection
 /// without answering; `/truncate` closes it in the middle of a response;
-/// `/echo` answers with the request's headers and body. HEAD requests get the
+/// `/echo` answers with the request's headers and body; `/garbage` answers bytes
+/// that are not HTTP. HEAD requests get the
 /// headers of the GET response. Every response keeps the connection alive unless
 /// asked not to; `idle_timeout` closes connections idle that long, as servers do.
 /// Given a certificate and key, it serves HTTPS instead.
@@ -51,6 +52,7 @@ struct tls_files {
 /// How an embedded server listens and behaves.
 struct server_options {
   std::string address = "127.0.0.1";  ///< a loopback address: 127.0.0.1 or ::1
+  unsigned short port = 0;            ///< 0: a free port
   unsigned threads = 1;
   std::optional<tls_files> tls;       ///< serve HTTPS with these
   /// Close a kept-alive connection when no request comes within this; 0: never.
@@ -61,7 +63,7 @@ class embedded_server {
 public:
   /// Listens on a free port of `opt.address`.
   explicit embedded_server(server_options opt)
-      : acceptor_(context_, {boost::asio::ip::make_address(opt.address), 0}), idle_timeout_(opt.idle_timeout) {
+      : acceptor_(context_, {boost::asio::ip::make_address(opt.address), opt.port}), idle_timeout_(opt.idle_timeout) {
     if (opt.tls) {
       tls_ = std::make_unique<boost::asio::ssl::context>(boost::asio::ssl::context::tls_server);
       tls_->use_certificate_chain_file(opt.tls->certificate_chain);
@@ -159,6 +161,12 @@ private:
       res.set(http::field::content_type, "text/plain");
       if (target == "/close") {
         boost::beast::get_lowest_layer(stream).close();
+        co_return;
+      } else if (target == "/garbage") {
+        static constexpr std::string_view junk = "SMTP ready\r\n\r\n";
+        co_await boost::asio::async_write(stream, boost::asio::buffer(junk), boost::asio::as_tuple(boost::asio::use_awaitable));
+        boost::system::error_code ignored;
+        boost::beast::get_lowest_layer(stream).close(ignored);
         co_return;
       } else if (target == "/truncate") {  // promises 100 bytes, sends 10, closes
         static constexpr std::string_view partial = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789";

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# karga-http refuses bad input before sending anything: exit status 2 and one line
+# that says what is wrong. Nothing listens on the URL: a run would fail differently.
+#   cli_usage.sh KARGA_HTTP
+set -uo pipefail
+karga=$1
+url=http://127.0.0.1:9/
+failures=0
+expect() {  # expect MESSAGE ARG...
+  local message=$1
+  shift
+  local out code
+  out=$(timeout 10 "$karga" "$@" 2>&1 >/dev/null)
+  code=$?
+  if [[ $code != 2 || $(wc -l <<<"$out") != 1 || $out != *"$message"* ]]; then
+    echo "FAIL: karga-http $* -> exit $code, \"$out\" (wanted exit 2 and \"$message\")"
+    failures=$((failures + 1))
+  fi
+}
+expect '--connections: "-1" must not be negative' $url --connections -1 --duration 1s
+expect '--threads: "-1" must not be negative' $url --threads -1
+expect '--threads: "100000" is more than' $url --threads 100000
+expect '(4 per core on this machine)' $url --threads 100000
+expect '--connections: "10000000" is more than' $url --connections 10000000
+expect 'raise it with ulimit -n' $url --connections 10000000
+expect '--threads: "1.5" is not a whole number' $url --threads 1.5
+expect '--threads: "4294967297" is more than' $url --threads 4294967297
+expect '--connections: "nan" is not a whole number' $url --connections nan
+expect '--connections: "0" must be at least 1' $url --connections 0
+expect '--rate: "0x10" is not a number' $url --rate 0x10 --duration 1s
+expect '--rate: "nan" is not a number' $url --rate nan --duration 1s
+expect '--rate: "inf" is not a number' $url --rate inf --duration 1s
+expect '--rate: "-50" must not be negative' $url --rate -50 --duration 1s
+expect '--duration: "1e400" is out of range' $url --duration 1e400s
+expect '--duration: "10" is not a duration (write it like 500ms' $url --duration 10
+expect '--duration: "10d" has no unit, or an unknown one' $url --duration 10d
+expect '--stage: "10" is not DURATION:RATE' $url --stage 10
+expect 'the load schedules no request' $url --rate 0.4 --duration 1s
+expect 'the load schedules no request' $url --stage 0s:100
+expect '--duration must be more than 0' $url --duration 0s
+expect '--rate needs --duration' $url --rate 10
+expect '--connections must be at least --threads' $url --rate 10 --duration 1s --connections 1 --threads 2
+expect 'unknown method "FETCH"' $url -m FETCH
+expect 'bad header name "Bad Name"' $url -H 'Bad Name: v'
+expect '-H: "NoColon" is not a header' $url -H NoColon
+expect 'bad value of header "X-Id": no CR, LF or NUL' $url -H $'X-Id: 1\r\nX-Injected: yes'
+expect 'bad URL "ftp://x": an HTTP URL starts with http:// or https://' ftp://x
+expect 'the port must be a number from 1 to 65535, got "99999999999999999999999"' http://127.0.0.1:99999999999999999999999/
+expect 'a #fragment is never sent' 'http://127.0.0.1:9/#top'
+expect 'not expected: --bogus' $url --bogus
+expect 'url is required' --rate 1 --duration 1s
+((failures == 0)) && echo "all usage errors: exit 2 with one line"
+exit $((failures != 0))

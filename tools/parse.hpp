@@ -1,0 +1,81 @@
+#pragma once
+// What karga-http reads from its command line, parsed strictly: each function takes
+// the text of one value and returns it or throws karga::error with one line saying
+// what is wrong. No I/O: the fuzzers call them directly.
+#include <karga/detail/format.hpp>
+#include <karga/error.hpp>
+#include <karga/http/url.hpp>
+#include <karga/schedule.hpp>
+
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+
+namespace karga_http {
+
+[[noreturn]] inline void bad(std::string_view what, std::string_view value, std::string_view why) {
+  karga::detail::throw_error(std::string(what) + ": \"" + std::string(value) + "\" " + std::string(why));
+}
+
+/// A count: decimal digits only, from `min` to `max`.
+inline std::uint64_t parse_count(std::string_view s, std::string_view what, std::uint64_t min, std::uint64_t max,
+                                 std::string_view why_max = "") {
+  std::uint64_t v = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (!s.empty() && s.front() == '-') bad(what, s, "must not be negative");
+  if (s.empty() || s.find_first_not_of("0123456789") != std::string_view::npos)
+    bad(what, s, "is not a whole number");
+  if (ec == std::errc::result_out_of_range || v > max)
+    bad(what, s, "is more than " + std::to_string(max) + (why_max.empty() ? "" : " (" + std::string(why_max) + ")"));
+  if (v < min) bad(what, s, "must be at least " + std::to_string(min));
+  return v;
+}
+
+/// A decimal number, as people write it: 100, 2.5, 1e3; no sign, hex, inf or nan.
+inline double parse_number(std::string_view s, std::string_view what) {
+  double v = 0;
+  if (!s.empty() && s.front() == '-') bad(what, s, "must not be negative");
+  if (s.empty() || s.find_first_not_of("0123456789.eE+-") != std::string_view::npos || s.front() == '+')
+    bad(what, s, "is not a number (write it like 100 or 2.5)");
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v, std::chars_format::general);
+  if (end != s.data() + s.size() || ec == std::errc::invalid_argument) bad(what, s, "is not a number (write it like 100 or 2.5)");
+  if (ec == std::errc::result_out_of_range || !std::isfinite(v)) bad(what, s, "is out of range");
+  return v;
+}
+
+/// A duration: a number and a unit, ms, s, m or h (500ms, 10s, 1.5m); at most 10^9 s.
+inline std::chrono::duration<double> parse_duration(std::string_view s, std::string_view what) {
+  const auto unit_at = s.find_first_not_of("0123456789.eE+-");
+  if (unit_at == 0 || unit_at == std::string_view::npos) bad(what, s, "is not a duration (write it like 500ms, 10s, 2m or 1h)");
+  std::string_view number = s.substr(0, unit_at), unit = s.substr(unit_at);
+  // "1e3s" splits fine; "10e" would leave "e" in the number: units never start with a digit.
+  const double scale = unit == "ms" ? 1e-3 : unit == "s" ? 1.0 : unit == "m" ? 60.0 : unit == "h" ? 3600.0 : 0.0;
+  if (scale == 0.0) bad(what, s, "has no unit, or an unknown one (use ms, s, m or h)");
+  const double v = parse_number(number, what) * scale;
+  if (v > karga::schedule::max_length) bad(what, s, "is longer than 10^9 s");
+  return std::chrono::duration<double>(v);
+}
+
+/// A stage, DURATION:RATE (10s:100).
+inline karga::stage parse_stage(std::string_view s) {
+  const auto colon = s.find(':');
+  if (colon == std::string_view::npos) bad("--stage", s, "is not DURATION:RATE (write it like 10s:100)");
+  return {parse_duration(s.substr(0, colon), "--stage duration"), parse_number(s.substr(colon + 1), "--stage rate")};
+}
+
+/// A header, "Name: value", checked as karga::http checks what it sends.
+inline std::pair<std::string, std::string> parse_header(std::string_view s) {
+  const auto colon = s.find(':');
+  if (colon == std::string_view::npos) bad("-H", s, "is not a header (write it like 'Name: value')");
+  std::string_view value = s.substr(colon + 1);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  karga::http::check_header(s.substr(0, colon), value);
+  return {std::string(s.substr(0, colon)), std::string(value)};
+}
+
+} // namespace karga_http
