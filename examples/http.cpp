@@ -53,7 +53,10 @@ int main(int argc, char** argv) try {
                      .run();
   karga::basic_report report{results};
   karga::stdout_reporter{}.report(report);
-  return report.failed == 0 && report.dropped == 0 ? 0 : 1;
+  // 0: every request ok; 1: some failed, were dropped or interrupted; 128 + N:
+  // stopped by signal N. A run stopped early is never a pass.
+  if (report.stop == karga::stop_reason::signal) return 128 + report.signal;
+  return report.all_ok() && !report.stopped() ? 0 : 1;
 } catch (const karga::error& e) {
   std::fprintf(stderr, "%s\n", e.what());
   return 2;

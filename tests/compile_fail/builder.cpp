@@ -2,10 +2,26 @@
 // with the sentence the test expects. Without a macro it must compile.
 #include <karga/karga.hpp>
 
+#include <string>
+
 using namespace std::chrono_literals;
 
 struct not_a_metric_sink {
   void merge(const not_a_metric_sink&) {}
+};
+
+// basic_aggregate with one hook declared with a signature karga cannot call.
+struct dropped_without_reason : karga::basic_aggregate {
+  void record_dropped(std::uint64_t) {}
+};
+struct interrupted_without_count : karga::basic_aggregate {
+  void record_interrupted() {}
+};
+struct exception_as_string : karga::basic_aggregate {
+  void record_exception(const std::string&) {}
+};
+struct run_by_mutable_reference : karga::basic_aggregate {
+  void record_run(karga::run_info&) {}
 };
 
 int main() {
@@ -22,6 +38,18 @@ int main() {
                .action([]() -> boost::asio::awaitable<int> { co_return 1; })
                .executor(exec)
                .build();
+#elif defined(KARGA_CASE_hook_dropped)
+  auto s = karga::scenario<dropped_without_reason>::builder().action(ok).executor(exec).build();
+#elif defined(KARGA_CASE_hook_interrupted)
+  auto s = karga::scenario<interrupted_without_count>::builder().action(ok).executor(exec).build();
+#elif defined(KARGA_CASE_hook_exception)
+  auto s = karga::scenario<exception_as_string>::builder().action(ok).executor(exec).build();
+#elif defined(KARGA_CASE_hook_run)
+  auto s = karga::scenario<run_by_mutable_reference>::builder().action(ok).executor(exec).build();
+#elif defined(KARGA_CASE_direct_wrong_aggregate)
+  auto s = exec.run(ok, not_a_metric_sink{});
+#elif defined(KARGA_CASE_direct_wrong_hook)
+  auto s = exec.run(ok, exception_as_string{});
 #else
   auto s = karga::scenario<karga::basic_aggregate>::builder().action(ok).executor(exec).build();
 #endif
