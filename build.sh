@@ -2,13 +2,17 @@
 # Sets up, builds and runs karga on a Debian machine.
 #   bash build.sh run    installs what is missing, builds, runs the main example: the
 #                        seed HTTP load test against an embedded loopback server
-#   bash build.sh test   installs what is missing, builds, runs the tests, then runs
-#                        them again under AddressSanitizer and UndefinedBehaviorSanitizer
+#   bash build.sh test   installs what is missing, builds, runs the tests (ctest); then
+#                        again under AddressSanitizer + UndefinedBehaviorSanitizer, the
+#                        multi-threaded ones under ThreadSanitizer, and a clang build
+#                        with the fuzzers; every build warning-free (-Werror)
 set -euo pipefail
 cd "$(dirname "$0")"
 mode=${1:-run}
 
-packages=(cmake ninja-build g++ ccache libboost1.81-dev libboost-url1.81-dev libfmt-dev libcli11-dev catch2 libssl-dev openssl nginx-light)
+packages=(cmake ninja-build g++ ccache libboost1.81-dev libboost-url1.81-dev libfmt-dev libcli11-dev catch2
+          libssl-dev openssl nginx-light)
+[[ $mode == test ]] && packages+=(clang libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -20,7 +24,9 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
 fi
 
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
+werror=OFF
+[[ $mode == test ]] && werror=ON
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DKARGA_WERROR=$werror
 cmake --build build
 
 case "$mode" in
@@ -29,10 +35,22 @@ case "$mode" in
     ;;
   test)
     ctest --test-dir build --output-on-failure -j2 --timeout 300
-    cmake -S . -B build-sanitize -G Ninja -DCMAKE_BUILD_TYPE=Debug -DKARGA_SANITIZE=ON \
+
+    cmake -S . -B build-sanitize -G Ninja -DCMAKE_BUILD_TYPE=Debug -DKARGA_SANITIZE=ON -DKARGA_WERROR=ON \
       -DKARGA_BUILD_EXAMPLES=OFF -DKARGA_BUILD_BENCH=OFF
     cmake --build build-sanitize
     ctest --test-dir build-sanitize --output-on-failure -j2 --timeout 300 -E "compile_fail|consumer"
+
+    # -Wno-tsan: Boost.Asio's fences, which ThreadSanitizer does not model, warn.
+    cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKARGA_TSAN=ON -DKARGA_WERROR=ON \
+      -DCMAKE_CXX_FLAGS=-Wno-tsan -DKARGA_BUILD_EXAMPLES=OFF -DKARGA_BUILD_BENCH=OFF
+    cmake --build build-tsan --target karga_tests
+    TSAN_OPTIONS=halt_on_error=1 ./build-tsan/tests/karga_tests "[battery],[executor],[http]"
+
+    cmake -S . -B build-clang -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Release -DKARGA_WERROR=ON \
+      -DKARGA_FUZZ=ON -DKARGA_BUILD_BENCH=OFF
+    cmake --build build-clang
+    ctest --test-dir build-clang --output-on-failure -j2 --timeout 300 -R "karga.fuzz"
     ;;
   *)
     echo "usage: bash build.sh [run|test]" >&2

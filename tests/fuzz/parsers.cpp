@@ -1,0 +1,81 @@
+// libFuzzer target for every parser karga-http and karga::http have: counts,
+// numbers, durations, stages, headers, URLs and request targets, and the schedule
+// built from what they return. The first byte picks the parser; the rest is its
+// input. Anything but a karga::error, or a result that breaks an invariant, is a crash.
+#include "../../tools/parse.hpp"
+
+#include <karga/http/url.hpp>
+#include <karga/schedule.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+namespace {
+void require(bool ok) {
+  if (!ok) __builtin_trap();
+}
+bool clean(std::string_view s) { return s.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos; }
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return 0;
+  const std::string_view s(reinterpret_cast<const char*>(data) + 1, size - 1);
+  using namespace karga_http;
+  try {
+    switch (data[0] % 7) {
+      case 0: {
+        const auto n = parse_count(s, "n", 1, 100000);
+        require(n >= 1 && n <= 100000);
+        break;
+      }
+      case 1: {
+        const double v = parse_number(s, "x");
+        require(std::isfinite(v) && v >= 0);
+        break;
+      }
+      case 2: {
+        const auto d = parse_duration(s, "d");
+        require(std::isfinite(d.count()) && d.count() >= 0 && d.count() <= karga::schedule::max_length);
+        break;
+      }
+      case 3: {
+        const auto st = parse_stage(s);
+        const karga::schedule sched(0, {st, st});
+        if (sched.total() > 0) require(sched.due_by(sched.time_of(sched.total() - 1)) == sched.total());
+        break;
+      }
+      case 4: {
+        const auto [name, value] = parse_header(s);
+        require(!name.empty() && clean(name) && clean(value));
+        break;
+      }
+      case 5: {
+        const auto u = karga::http::parse_url(s);
+        require(!u.host.empty() && clean(u.host) && clean(u.host_header) && clean(u.base_path));
+        const int port = std::atoi(u.port.c_str());
+        require(port >= 1 && port <= 65535);
+        karga::http::check_target(u.base_path.empty() ? "/" : u.base_path);
+        break;
+      }
+      case 6: {  // a schedule from raw numbers: start rate, then (duration, rate) pairs
+        double v[7] = {};
+        std::memcpy(v, s.data(), std::min(s.size(), sizeof v));
+        std::vector<karga::stage> stages;
+        for (int i = 1; i + 1 < 7; i += 2) stages.push_back({std::chrono::duration<double>(std::fmod(std::abs(v[i]), 100.0)), std::fmod(std::abs(v[i + 1]), 1e4)});
+        const karga::schedule sched(std::fmod(std::abs(v[0]), 1e4), stages);
+        double previous = 0;
+        for (std::uint64_t k = 0; k < sched.total(); k += 1 + sched.total() / 64) {
+          const double t = sched.time_of(k);
+          require(t >= previous && t <= sched.length() + 1e-9);
+          require(sched.due_by(t) == k + 1);
+          previous = t;
+        }
+        break;
+      }
+    }
+  } catch (const karga::error&) {
+  }
+  return 0;
+}
