@@ -14,6 +14,10 @@
 #include <stdlib.h>
 #include <atomic>
 #include <memory>
+#include <optional>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 
 namespace {
 
@@ -42,7 +46,7 @@ http::aggregate load(const http::client& client, Pick pick, double rate, karga::
   return a;
 }
 
-TEST_CASE("http: statuses are counted; keep-alive connections are reused", "[http]") {
+TEST_CASE("http: statuses are counted, and keep-alive connections are reused", "[http]") {
   http::embedded_server server;
   const http::client client{server.url()};
   const auto a = load(client, [](int n) { return n % 4 == 0 ? "/status/500" : "/"; }, 400, 500ms);
@@ -240,7 +244,7 @@ TEST_CASE("http: a request that cannot go on the wire as given is refused before
   http::embedded_server server;
   const http::client client{server.url()};
   using boost::beast::http::verb;
-  auto message = [&](std::string target, std::vector<std::pair<std::string, std::string>> headers = {}) {
+  auto message = [&](std::string target, http::header_list headers = {}) {
     return error_message([&] { client.make_request(verb::get, target, {}, headers); });
   };
   CHECK(message("/a b") == "karga: bad request target \"/a b\": use /path?query, with no spaces, control characters or #fragment");
@@ -326,6 +330,117 @@ TEST_CASE("https: plain HTTP spoken to a TLS server fails cleanly", "[http][tls]
   const auto a = load(client, [](int) { return "/"; }, 100, 50ms);
   CHECK(a.basic().failed() == 5);
   CHECK(a.status_count(200) == 0);
+}
+
+} // namespace
+
+namespace {
+
+using namespace std::chrono_literals;
+namespace http = karga::http;
+
+// Runs `body(session)` once in an io_context and returns what it returned.
+template <class Body>
+auto in_session(const http::client& client, Body body) {
+  boost::asio::io_context ctx;
+  std::optional<http::full_result> out;
+  boost::asio::co_spawn(ctx, [&]() -> boost::asio::awaitable<void> {
+    http::session s{client};
+    out = co_await body(s);
+  }, boost::asio::detached);
+  ctx.run();
+  REQUIRE(out);
+  return *out;
+}
+
+TEST_CASE("cookie_jar: stores, replaces, expires and sends back cookies", "[http][session]") {
+  http::cookie_jar jar;
+  jar.store("sid=abc; Path=/; HttpOnly");
+  jar.store("theme = dark ;Secure");
+  CHECK(jar.get("sid") == "abc");
+  CHECK(jar.get("theme") == "dark");
+  CHECK(jar.header() == "sid=abc; theme=dark");
+  jar.store("sid=def");
+  CHECK(jar.get("sid") == "def");
+  jar.store("theme=; Max-Age=0");
+  CHECK(jar.size() == 1);
+  jar.store("=nameless");
+  jar.store("no-equals-sign");
+  CHECK(jar.header() == "sid=def");
+}
+
+TEST_CASE("session: responses are read whole: status, headers, body", "[http][session]") {
+  http::embedded_server server;
+  const http::client client{server.url()};
+  const auto r = in_session(client, [](http::session& s) {
+    return s.post("/echo", "the body", http::header("X-Trace", "t-1"), http::header("Content-Type", "text/plain"));
+  });
+  REQUIRE(r);
+  CHECK(r->status() == 200);
+  CHECK(r->header("content-type") == "text/plain");  // any case
+  CHECK(r->body.find("X-Trace: t-1") != std::string::npos);
+  CHECK(r->body.ends_with("\nthe body"));
+  CHECK(r->body_bytes == r->body.size());
+}
+
+TEST_CASE("session: log in, take the token, call the API with it and the cookie", "[http][session]") {
+  http::embedded_server server;
+  const http::client client{server.url()};
+  const auto r = in_session(client, [](http::session& s) -> boost::asio::awaitable<http::full_result> {
+    auto denied = co_await s.get("/api/me");
+    CHECK(denied->status() == 401);
+    auto login = co_await s.post("/login", R"({"user":"ann"})");
+    CHECK(login->status() == 200);
+    CHECK(login->body == R"({"token":"tok-ann"})");
+    CHECK(s.cookies().get("sid") == "s-ann");
+    s.set_header("Authorization", "Bearer tok-ann");
+    co_return co_await s.get("/api/me");
+  });
+  REQUIRE(r);
+  CHECK(r->status() == 200);
+  CHECK(r->body == R"({"user":"ann"})");
+}
+
+TEST_CASE("session: redirects are followed up to the limit, on the same server only", "[http][session]") {
+  http::embedded_server server;
+  const http::client client{server.url()};
+  SECTION("three hops, then the page") {
+    const auto r = in_session(client, [](http::session& s) { return s.get("/redirect/3"); });
+    CHECK(r->status() == 200);
+    CHECK(r->body == "hello, karga\n");
+    CHECK(server.requests() == 4);
+  }
+  SECTION("more hops than allowed: the last redirect is returned") {
+    boost::asio::io_context ctx;
+    std::optional<http::full_result> out;
+    boost::asio::co_spawn(ctx, [&]() -> boost::asio::awaitable<void> {
+      http::session s{client, http::session_options{.max_redirects = 1}};
+      out = co_await s.get("/redirect/3");
+    }, boost::asio::detached);
+    ctx.run();
+    CHECK((*out)->status() == 302);
+    CHECK((*out)->header("Location") == "/redirect/1");
+  }
+}
+
+// Two scenarios in one program: each report carries its own name and load model.
+TEST_CASE("reports carry the scenario's name and load model", "[report]") {
+  auto ok = []() -> boost::asio::awaitable<karga::basic_metric> { co_return karga::basic_metric{.success = true}; };
+  auto builder = karga::scenario<karga::basic_aggregate>::builder();  // a named builder, set in steps
+  builder.name("browse");
+  auto browse = builder.action(ok).executor(karga::stage_executor::builder().start_rate(100).stage(100ms, 100.0).build()).build();
+  auto buy = karga::scenario<karga::basic_aggregate>::builder()
+                 .name("buy")
+                 .action(ok)
+                 .executor(karga::constant_vus_executor::builder().vus(2).duration(50ms).build())
+                 .build();
+  const karga::basic_report a{browse.run()}, b{buy.run()};
+  CHECK(a.scenario == "browse");
+  CHECK(a.model == "stages from 100/s 100ms→100/s");
+  CHECK(b.scenario == "buy");
+  CHECK(b.model == "2 users for 50ms");
+  CHECK(karga::format_report(a).find("scenario        browse: stages from 100/s 100ms→100/s") != std::string::npos);
+  CHECK(karga::format_report(b).find("scenario        buy: 2 users for 50ms") != std::string::npos);
 }
 
 } // namespace

@@ -353,7 +353,7 @@ TEST_CASE("basic_report: target vs achieved, ratios, percentiles", "[report]") {
   CHECK(text.find("from intended") == std::string::npos);  // nothing recorded, nothing shown
 }
 
-TEST_CASE("basic_report: a closed model has no target; a count-based one no planned length", "[report]") {
+TEST_CASE("basic_report: a closed model has no target, a count-based one no planned length", "[report]") {
   karga::basic_aggregate a;
   for (int i = 0; i < 91; ++i) a.consume({1ms, true, 0});
   karga::run_info info;

@@ -104,7 +104,7 @@ int main(int argc, char** argv) try {
   const auto grace = o.grace ? parse_duration(*o.grace, "--grace") : std::chrono::duration<double>(5.0);
   const auto method = boost::beast::http::string_to_verb(o.method);
   if (method == boost::beast::http::verb::unknown) usage_error("-m: unknown method \"" + o.method + "\"");
-  std::vector<std::pair<std::string, std::string>> headers;
+  karga::http::header_list headers;
   for (const auto& h : o.headers) headers.push_back(parse_header(h));
 
   std::vector<karga::stage> stages;

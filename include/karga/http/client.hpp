@@ -57,30 +57,63 @@ inline std::string_view to_string(error_kind e) noexcept {
   return "other";
 }
 
-/// What came back.
+/// What came back, counted and not kept: the status and the body's size. What
+/// `send` returns; it allocates nothing per response.
 struct response {
   unsigned status_code = 0;
   std::uint64_t body_bytes = 0;
   unsigned status() const noexcept { return status_code; }
 };
 
+/// What came back, kept: status, headers and body. What `fetch` returns (opt-in: it
+/// allocates for every response).
+struct full_response {
+  unsigned status_code = 0;
+  std::uint64_t body_bytes = 0;
+  boost::beast::http::fields headers;
+  std::string body;
+  unsigned status() const noexcept { return status_code; }
+  /// The value of header `name` (any case), empty when absent.
+  std::string_view header(std::string_view name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? std::string_view{} : std::string_view(it->value());
+  }
+};
+
 /// A response, or the kind of error that prevented one.
-class result {
+template <class Response>
+class basic_result {
 public:
-  result(response r) : response_(r) {}
-  result(error_kind e, std::string message) : error_(e), message_(std::move(message)) {}
+  basic_result(Response r) : response_(std::move(r)) {}
+  basic_result(error_kind e, std::string message) : error_(e), message_(std::move(message)) {}
 
   explicit operator bool() const noexcept { return response_.has_value(); }
-  const response* operator->() const noexcept { return &*response_; }
-  const response& operator*() const noexcept { return *response_; }
+  const Response* operator->() const noexcept { return &*response_; }
+  const Response& operator*() const noexcept { return *response_; }
   error_kind error() const noexcept { return error_; }
   const std::string& message() const noexcept { return message_; }
 
 private:
-  std::optional<response> response_;
+  std::optional<Response> response_;
   error_kind error_ = error_kind::none;
   std::string message_;
 };
+
+/// What `send`, `get` and `request` return.
+using result = basic_result<response>;
+/// What `fetch` and a `session` return.
+using full_result = basic_result<full_response>;
+
+/// One request header. `header("Name", "value")` can stand in a call inside
+/// `co_await`, where g++ 12 rejects braced lists of string literals ("array used as
+/// initializer").
+struct header {
+  std::string name;
+  std::string value;
+  header(std::string_view n, std::string_view v) : name(n), value(v) {}
+  header(std::pair<std::string, std::string> p) : name(std::move(p.first)), value(std::move(p.second)) {}
+};
+using header_list = std::vector<header>;
 
 /// Client settings.
 struct options {
@@ -195,17 +228,17 @@ public:
   /// `karga::error` for a target or header that cannot go on the wire as given
   /// (spaces, CR/LF, a #fragment, a bad header name).
   prepared_request make_request(boost::beast::http::verb method, std::string_view target, std::string body = {},
-                                std::vector<std::pair<std::string, std::string>> headers = {}) const {
+                                header_list headers = {}) const {
     namespace http = boost::beast::http;
     std::string path = url_.base_path + std::string(target);
     if (path.empty()) path = "/";
     check_target(path);
-    for (const auto& [name, value] : headers) check_header(name, value);
+    for (const auto& h : headers) check_header(h.name, h.value);
     http::request<http::string_body> req{method, path, 11};
     req.set(http::field::host, url_.host_header);
     req.set(http::field::user_agent, "karga");
     if (!url_.authorization.empty()) req.set(http::field::authorization, url_.authorization);
-    for (auto& [name, value] : headers) req.set(name, value);
+    for (auto& h : headers) req.set(h.name, h.value);
     if (!body.empty() || method == http::verb::post || method == http::verb::put) {
       req.body() = std::move(body);
       req.prepare_payload();
@@ -218,13 +251,46 @@ public:
 
   /// Any method, with an optional body and extra headers.
   boost::asio::awaitable<result> request(boost::beast::http::verb method, std::string_view target, std::string body,
-                                         std::vector<std::pair<std::string, std::string>> headers = {}) const {
+                                         header_list headers = {}) const {
     const auto req = make_request(method, target, std::move(body), std::move(headers));
     co_return co_await send(req);
   }
 
-  /// Sends `req` (from `make_request`) on a pooled connection, or a new one.
+  /// Sends `req` (from `make_request`) on a pooled connection, or a new one, and
+  /// counts the response: status and body size, nothing kept, nothing allocated.
   boost::asio::awaitable<result> send(const prepared_request& req) const {
+    std::optional<detail::counting_parser> parser;
+    auto [kind, message] = co_await exchange(req, parser);
+    if (kind != error_kind::none) co_return result(kind, std::move(message));
+    co_return result(response{parser->status, parser->body_bytes});
+  }
+
+  /// Sends `req` and keeps the whole response: status, headers and body.
+  boost::asio::awaitable<full_result> fetch(const prepared_request& req) const {
+    std::optional<boost::beast::http::response_parser<boost::beast::http::string_body>> parser;
+    auto [kind, message] = co_await exchange(req, parser);
+    if (kind != error_kind::none) co_return full_result(kind, std::move(message));
+    auto msg = parser->release();
+    full_response out;
+    out.status_code = msg.result_int();
+    out.body_bytes = msg.body().size();
+    out.headers = std::move(msg.base());
+    out.body = std::move(msg.body());
+    co_return full_result(std::move(out));
+  }
+
+  /// Connections kept for reuse by this copy.
+  std::size_t idle_connections() const noexcept { return pool_->idle.size(); }
+
+  /// The URL this client talks to, as parsed.
+  const url& base_url() const noexcept { return url_; }
+
+private:
+  // One request and its response, read by `Parser` (made afresh for each attempt):
+  // what went wrong, if anything, and its message.
+  template <class Parser>
+  boost::asio::awaitable<std::pair<error_kind, std::string>> exchange(const prepared_request& req,
+                                                                      std::optional<Parser>& res) const {
     namespace http = boost::beast::http;
     pool& p = *pool_;
     for (bool retried = false;; retried = true) {
@@ -239,11 +305,11 @@ public:
         begin(*c, options_.connect_timeout);
         auto [ec, ep] = co_await boost::asio::async_connect(c->socket, endpoints_,
                                                             boost::asio::as_tuple(boost::asio::use_awaitable));
-        if (ec) co_return result(end(*c, ec), ec.message());
+        if (ec) co_return std::pair{end(*c, ec), ec.message()};
         boost::system::error_code ignored;
         c->socket.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
         if (tls_) {
-          if (auto hec = co_await handshake(*c)) co_return result(end(*c, hec), hec.message());
+          if (auto hec = co_await handshake(*c)) co_return std::pair{end(*c, hec), hec.message()};
         }
         c->deadline = clock::now() + options_.request_timeout;
       }
@@ -252,33 +318,28 @@ public:
         std::tie(ec, std::ignore) = co_await boost::asio::async_write(*c->tls, boost::asio::buffer(req.wire()), tuple_awaitable);
       else
         std::tie(ec, std::ignore) = co_await boost::asio::async_write(c->socket, boost::asio::buffer(req.wire()), tuple_awaitable);
-      detail::counting_parser res;
-      res.body_limit(boost::none);
-      if (req.head()) res.skip(true);  // a HEAD response has headers only
+      res.emplace();
+      res->body_limit(boost::none);
+      if (req.head()) res->skip(true);  // a HEAD response has headers only
       if (!ec) {
         if (c->tls)
-          std::tie(ec, std::ignore) = co_await http::async_read(*c->tls, c->buffer, res, tuple_awaitable);
+          std::tie(ec, std::ignore) = co_await http::async_read(*c->tls, c->buffer, *res, tuple_awaitable);
         else
-          std::tie(ec, std::ignore) = co_await http::async_read(c->socket, c->buffer, res, tuple_awaitable);
+          std::tie(ec, std::ignore) = co_await http::async_read(c->socket, c->buffer, *res, tuple_awaitable);
       }
       const error_kind kind = end(*c, ec);
       if (kind != error_kind::none) {
         // A kept-alive connection the server had closed: nothing came back, so the
         // request was not served. Try once more on a new connection (never another
         // pooled one, which the server may have closed as well).
-        if (reused && kind == error_kind::reset && !res.got_some()) continue;
-        co_return result(kind, c->timed_out ? std::string("no response within the timeout") : ec.message());
+        if (reused && kind == error_kind::reset && !res->got_some()) continue;
+        co_return std::pair{kind, c->timed_out ? std::string("no response within the timeout") : ec.message()};
       }
-      const response out{res.status, res.body_bytes};
-      if (res.keep_alive() && p.idle.size() < options_.max_idle_connections) p.idle.push_back(std::move(c));
-      co_return result(out);
+      if (res->keep_alive() && p.idle.size() < options_.max_idle_connections) p.idle.push_back(std::move(c));
+      co_return std::pair{error_kind::none, std::string()};
     }
   }
 
-  /// Connections kept for reuse by this copy.
-  std::size_t idle_connections() const noexcept { return pool_->idle.size(); }
-
-private:
   using clock = std::chrono::steady_clock;
   static constexpr auto tuple_awaitable = boost::asio::as_tuple(boost::asio::use_awaitable);
 

@@ -7,7 +7,10 @@
 /// `/delay/MS` answers 200 after MS milliseconds; `/close` closes the connection
 /// without answering; `/truncate` closes it in the middle of a response;
 /// `/echo` answers with the request's headers and body; `/garbage` answers bytes
-/// that are not HTTP. HEAD requests get the
+/// that are not HTTP; `/redirect/N` redirects N times, then to `/`. A small login
+/// flow: `POST /login` with a body `{"user":"NAME"}` answers `{"token":"tok-NAME"}`
+/// and sets a cookie `sid`; `/api/me` answers `{"user":"NAME"}` given both the cookie
+/// and `Authorization: Bearer tok-NAME`, 401 otherwise. HEAD requests get the
 /// headers of the GET response. Every response keeps the connection alive unless
 /// asked not to; `idle_timeout` closes connections idle that long, as servers do.
 /// Given a certificate and key, it serves HTTPS instead.
@@ -29,6 +32,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <charconv>
 #include <optional>
 #include <tuple>
@@ -182,6 +186,30 @@ private:
       } else if (target.rfind("/delay/", 0) == 0) {
         boost::asio::steady_timer t(stream.get_executor(), std::chrono::milliseconds(number_after(target, 7)));
         co_await t.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+      } else if (target.rfind("/redirect/", 0) == 0) {
+        const unsigned n = number_after(target, 10);
+        res.result(http::status::found);
+        res.set(http::field::location, n > 1 ? "/redirect/" + std::to_string(n - 1) : std::string("/"));
+      } else if (target == "/login" && req.method() == http::verb::post) {
+        const std::string user = json_string_field(req.body(), "user");
+        if (user.empty()) {
+          res.result(http::status::bad_request);
+        } else {
+          res.set(http::field::content_type, "application/json");
+          res.set(http::field::set_cookie, "sid=s-" + user + "; Path=/; HttpOnly");
+          res.body() = "{\"token\":\"tok-" + user + "\"}";
+        }
+      } else if (target == "/api/me") {
+        const std::string_view auth = req[http::field::authorization];
+        const std::string_view cookie = req[http::field::cookie];
+        const std::string user = auth.starts_with("Bearer tok-") ? std::string(auth.substr(11)) : std::string();
+        if (user.empty() || cookie.find("sid=s-" + user) == std::string_view::npos) {
+          res.result(http::status::unauthorized);
+          res.body() = "log in first\n";
+        } else {
+          res.set(http::field::content_type, "application/json");
+          res.body() = "{\"user\":\"" + user + "\"}";
+        }
       } else if (target == "/echo") {
         std::string echo;
         for (const auto& field : req) echo.append(field.name_string()).append(": ").append(field.value()).append("\n");
@@ -199,6 +227,20 @@ private:
       }
       if (wec || !res.keep_alive()) co_return;
     }
+  }
+
+  // The string value of `"name":"…"` in a small JSON object (enough for /login).
+  static std::string json_string_field(std::string_view json, std::string_view name) {
+    const std::string key = "\"" + std::string(name) + "\"";
+    auto at = json.find(key);
+    if (at == std::string_view::npos) return {};
+    at = json.find('"', json.find(':', at + key.size()));
+    const auto end = at == std::string_view::npos ? at : json.find('"', at + 1);
+    if (end == std::string_view::npos) return {};
+    std::string value(json.substr(at + 1, end - at - 1));
+    for (char c : value)
+      if (!std::isalnum(static_cast<unsigned char>(c))) return {};  // names only
+    return value;
   }
 
   static unsigned number_after(const std::string& s, std::size_t from) {

@@ -31,7 +31,8 @@ struct metric {
 };
 
 /// `r` as a metric, with the latency the action measured.
-inline metric to_metric(const result& r, clock::duration latency) {
+template <class Response>
+metric to_metric(const basic_result<Response>& r, clock::duration latency) {
   return r ? metric{latency, r->status(), r->body_bytes, error_kind::none, {}}
            : metric{latency, 0, 0, r.error(), r.message()};
 }
