@@ -5,13 +5,16 @@
 /// names it, so a hook never switches off silently. Executors call the hooks through
 /// the free functions below, which do nothing for an aggregate without the hook.
 ///
-/// | hook                              | called when                                       |
-/// |-----------------------------------|---------------------------------------------------|
-/// | `consume(const M&, const timing&)`| an action returned (instead of `consume(m)`)      |
-/// | `record_dropped(n, drop_reason)`  | n arrivals were due but not started               |
-/// | `record_interrupted(n)`           | n actions were cancelled at the end of the grace period |
-/// | `record_exception(string_view)`   | an action threw: a failed action, with its message |
-/// | `record_run(const run_info&)`     | once, after merging: the load model and how the run went |
+/// | hook                                   | called when                                       |
+/// |----------------------------------------|---------------------------------------------------|
+/// | `record_start(clock::time_point)`      | before any action, on each shard's copy: the run's start, the same for all |
+/// | `consume(const M&, const timing&)`     | an action returned (instead of `consume(m)`)      |
+/// | `record_dropped(n, drop_reason)`       | n arrivals were due but not started               |
+/// | `record_interrupted(n)`                | n actions were cancelled at the end of the grace period |
+/// | `record_interrupted(n, const timing&)` | with the above: one cancelled action, when it ends (those that never end go to the first) |
+/// | `record_exception(string_view)`        | an action threw: a failed action, with its message |
+/// | `record_exception(string_view, const timing&)` | the same with the action's timing (preferred when present) |
+/// | `record_run(const run_info&)`          | once, after merging: the load model and how the run went |
 
 #include <karga/run_info.hpp>
 #include <karga/timing.hpp>
@@ -50,6 +53,18 @@ concept records_exception = requires(A& a, std::string_view what) { a.record_exc
 /// `a.record_run(info)` with a `const run_info&`.
 template <class A>
 concept records_run = requires(A& a, const run_info& info) { a.record_run(info); };
+/// `a.record_start(t)` with a `clock::time_point`.
+template <class A>
+concept records_start = requires(A& a, clock::time_point t) { a.record_start(t); };
+/// `a.record_exception(what, t)`: exceptions with the action's timing.
+template <class A>
+concept records_timed_exception = requires(A& a, std::string_view what, const timing& t) { a.record_exception(what, t); };
+/// `a.record_interrupted(n, t)`: each interrupted action with its timing, when it ends.
+template <class A>
+concept records_timed_interrupted = requires(A& a, std::uint64_t n, const timing& t) { a.record_interrupted(n, t); };
+/// Whether an executor should read the clock for `A`'s sake: some hook takes timing.
+template <class A, class M>
+concept wants_timing = timed_aggregate_for<A, M> || records_timed_exception<A> || records_timed_interrupted<A>;
 
 namespace detail {
 // Whether A declares a member of a given name, whatever its signature: a base with
@@ -59,6 +74,7 @@ struct hook_names {
   void record_interrupted();
   void record_exception();
   void record_run();
+  void record_start();
 };
 template <class A>
 struct hook_probe : A, hook_names {};
@@ -72,14 +88,17 @@ template <class A>
 concept declares_record_exception = probeable<A> && !requires { &hook_probe<A>::record_exception; };
 template <class A>
 concept declares_record_run = probeable<A> && !requires { &hook_probe<A>::record_run; };
+template <class A>
+concept declares_record_start = probeable<A> && !requires { &hook_probe<A>::record_start; };
 } // namespace detail
 
 /// Every hook `A` declares can be called as karga calls it.
 template <class A>
-concept hooks_callable = (!detail::declares_record_dropped<A> || records_dropped<A>) &&
-                         (!detail::declares_record_interrupted<A> || records_interrupted<A>) &&
-                         (!detail::declares_record_exception<A> || records_exception<A>) &&
-                         (!detail::declares_record_run<A> || records_run<A>);
+concept hooks_callable =
+    (!detail::declares_record_dropped<A> || records_dropped<A>) &&
+    (!detail::declares_record_interrupted<A> || records_interrupted<A>) &&
+    (!detail::declares_record_exception<A> || records_exception<A> || records_timed_exception<A>) &&
+    (!detail::declares_record_run<A> || records_run<A>) && (!detail::declares_record_start<A> || records_start<A>);
 
 namespace detail {
 /// Stops the build with a sentence for each hook `A` declares with a signature karga
@@ -92,12 +111,15 @@ constexpr bool check_hooks() {
   static_assert(!declares_record_interrupted<A> || records_interrupted<A>,
                 "karga: the aggregate declares record_interrupted, but karga calls it as "
                 "record_interrupted(std::uint64_t n)");
-  static_assert(!declares_record_exception<A> || records_exception<A>,
+  static_assert(!declares_record_exception<A> || records_exception<A> || records_timed_exception<A>,
                 "karga: the aggregate declares record_exception, but karga calls it as "
-                "record_exception(std::string_view what)");
+                "record_exception(std::string_view what) or record_exception(std::string_view what, const karga::timing& t)");
   static_assert(!declares_record_run<A> || records_run<A>,
                 "karga: the aggregate declares record_run, but karga calls it as "
                 "record_run(const karga::run_info& info)");
+  static_assert(!declares_record_start<A> || records_start<A>,
+                "karga: the aggregate declares record_start, but karga calls it as "
+                "record_start(karga::clock::time_point start)");
   return true;
 }
 } // namespace detail
@@ -123,10 +145,23 @@ void record_interrupted(A& a, std::uint64_t n) {
   if constexpr (records_interrupted<A>)
     if (n != 0) a.record_interrupted(n);
 }
+/// `a.record_exception(what, t)`, or `a.record_exception(what)`, if `a` has either.
+template <class A>
+void record_exception(A& a, std::string_view what, const timing& t) {
+  if constexpr (records_timed_exception<A>)
+    a.record_exception(what, t);
+  else if constexpr (records_exception<A>)
+    a.record_exception(what);
+}
 /// `a.record_exception(what)` if `a` has it.
 template <class A>
 void record_exception(A& a, std::string_view what) {
   if constexpr (records_exception<A>) a.record_exception(what);
+}
+/// `a.record_start(t)` if `a` has it.
+template <class A>
+void record_start(A& a, clock::time_point t) {
+  if constexpr (records_start<A>) a.record_start(t);
 }
 /// `a.record_run(info)` if `a` has it.
 template <class A>

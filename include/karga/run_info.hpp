@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -53,6 +54,9 @@ struct run_info {
   stop_reason stop = stop_reason::none;
   int signal = 0;                    ///< the signal that stopped the run, if one did
   std::chrono::system_clock::time_point started_at{};  ///< wall-clock start
+  /// Open models: arrivals of the whole run due by a time from the start (nothing
+  /// after a stop). Empty for closed models. Not compared, not serialized.
+  std::function<std::uint64_t(clock::duration)> due_by;
 
   bool stopped() const noexcept { return stop != stop_reason::none; }
 
@@ -75,7 +79,11 @@ struct run_info {
       started_at = o.started_at;
   }
 
-  friend bool operator==(const run_info&, const run_info&) = default;
+  friend bool operator==(const run_info& a, const run_info& b) {
+    return a.scenario == b.scenario && a.model == b.model && a.kind == b.kind && a.scheduled == b.scheduled &&
+           a.planned == b.planned && a.elapsed == b.elapsed && a.peak_in_flight == b.peak_in_flight &&
+           a.threads == b.threads && a.stop == b.stop && a.signal == b.signal && a.started_at == b.started_at;
+  }
 };
 
 } // namespace karga

@@ -66,7 +66,7 @@ public:
   using executor_type = boost::asio::any_io_executor;
   /// Whether the aggregate takes the executor's timing (if not, executors may skip
   /// reading the clock for it).
-  static constexpr bool timed = timed_aggregate_for<A, metric_type>;
+  static constexpr bool timed = wants_timing<A, metric_type>;
 
   /// Shard `index` of `count`, running on `ex`; `run_wide` stops every shard of the
   /// run (an error in one stops all), `user` is the run's `run_options::control`.
@@ -96,18 +96,18 @@ public:
     if (++in_flight_ > peak_) peak_ = in_flight_;
     if (interrupting_) {  // started after the cancellation: it cannot count
       ++interrupted_;
-      karga::record_interrupted(aggregate_, 1);
+      count_interrupted(1);
     }
   }
   /// Call as an action returns its metric: folds it into the aggregate, with the
   /// timing if the aggregate takes it, unless the action was interrupted.
   void end_action(const metric_type& m, const timing& t) {
-    if (end()) karga::consume(aggregate_, m, t);
+    if (end(t)) karga::consume(aggregate_, m, t);
   }
   /// Call as an action throws: a failed action with the exception's message, unless
   /// the action was interrupted.
-  void end_action(std::exception_ptr thrown) {
-    if (end()) karga::record_exception(aggregate_, exception_message(std::move(thrown)));
+  void end_action(std::exception_ptr thrown, const timing& t) {
+    if (end(t)) karga::record_exception(aggregate_, exception_message(std::move(thrown)), t);
   }
   /// `n` arrivals were due but not started.
   void record_dropped(std::uint64_t n, drop_reason why) {
@@ -167,6 +167,7 @@ public:
   /// The shard's life, with `body(*this)` as its load model (see the file's comment).
   template <class Body>
   boost::asio::awaitable<void> run(std::shared_ptr<Body> body) {
+    karga::record_start(aggregate_, start_);
     listen();
     spawn_tracked((*body)(*this), true, body);
     while (!body_done_ && !stop_time_) co_await wait_until(clock::time_point::max());
@@ -182,6 +183,8 @@ public:
     }
     phase_ = phase::done;
     finished_at_ = clock::now();
+    karga::record_interrupted(aggregate_, unreported_interrupts_);  // abandoned: they never ended
+    unreported_interrupts_ = 0;
     close();
   }
 
@@ -202,9 +205,26 @@ private:
     bool live = false;
   };
 
-  bool end() noexcept {
+  // Returns whether the action's outcome counts (it was not interrupted).
+  bool end(const timing& t) {
     --in_flight_;
-    return !interrupting_;
+    if (!interrupting_) return true;
+    if constexpr (records_timed_interrupted<A>) {
+      if (unreported_interrupts_ != 0) {
+        --unreported_interrupts_;
+        aggregate_.record_interrupted(1, t);
+      }
+    }
+    return false;
+  }
+
+  // Interrupted actions: at once, or, for an aggregate that wants each with its
+  // timing, as each ends (the rest when the shard ends).
+  void count_interrupted(std::uint64_t n) {
+    if constexpr (records_timed_interrupted<A>)
+      unreported_interrupts_ += n;
+    else
+      karga::record_interrupted(aggregate_, n);
   }
 
   void spawn_tracked(boost::asio::awaitable<void> a, bool is_body, std::shared_ptr<void> keep) {
@@ -251,7 +271,7 @@ private:
   void interrupt() {
     interrupting_ = true;
     interrupted_ += in_flight_;
-    karga::record_interrupted(aggregate_, in_flight_);
+    count_interrupted(in_flight_);
     for (std::size_t i = 0; i < slots_.size(); ++i)
       if (slots_[i].live) slots_[i].signal.emit(boost::asio::cancellation_type::all);
   }
@@ -310,6 +330,7 @@ private:
   std::uint64_t scheduled_ = 0;
   bool planned_ = false;
   bool interrupting_ = false;
+  std::uint64_t unreported_interrupts_ = 0;
 
   phase phase_ = phase::running;
   bool body_done_ = false;

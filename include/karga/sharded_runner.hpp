@@ -41,6 +41,7 @@
 #include <chrono>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,9 +53,16 @@ namespace karga {
 
 /// What the load model asks for, as the run's `run_info` tells it.
 struct load_plan {
+  load_plan() = default;
+  load_plan(std::string m, load_kind k = load_kind::open, clock::duration p = {},
+            std::function<std::uint64_t(clock::duration)> due = {})
+      : model(std::move(m)), kind(k), planned(p), due_by(std::move(due)) {}
+
   std::string model;                 ///< in a few words, e.g. "stages 10s→100/s, 30s→100/s"
   load_kind kind = load_kind::open;
   clock::duration planned{};         ///< the model's length; zero when it has none
+  /// Open models: how many arrivals are due by a time from the start (for time series).
+  std::function<std::uint64_t(clock::duration)> due_by;
 };
 
 /// Runs bodies on shards and merges what they measured. Cheap to copy.
@@ -188,7 +196,10 @@ private:
   template <class A, class S>
   A finish(const std::vector<S*>& shards, const load_plan& plan, const run_options& opt, const started& when) const {
     A merged = shards.front()->take_result();
-    run_info info{opt.name, plan.model, plan.kind};
+    run_info info;
+    info.scenario = opt.name;
+    info.model = plan.model;
+    info.kind = plan.kind;
     info.planned = plan.planned;
     info.threads = threads_;
     info.started_at = when.wall;
@@ -211,6 +222,11 @@ private:
     if (failure) std::rethrow_exception(failure);
     if (stopped_at && info.planned > clock::duration::zero())
       info.planned = std::min(info.planned, *stopped_at - when.steady);
+    if (plan.due_by) {
+      // Nothing is due after a stop.
+      const clock::duration cut = stopped_at ? *stopped_at - when.steady : clock::duration::max();
+      info.due_by = [f = plan.due_by, cut](clock::duration d) { return f(std::min(d, cut)); };
+    }
     info.elapsed = last - when.steady;
     record_run(merged, info);
     return merged;
@@ -229,7 +245,8 @@ boost::asio::awaitable<void> run_action_at(shard<F, A>& s, std::optional<clock::
   try {
     m.emplace(co_await s.action()());
   } catch (...) {
-    s.end_action(std::current_exception());
+    const clock::time_point finished = shard<F, A>::timed ? clock::now() : started;
+    s.end_action(std::current_exception(), timing{scheduled.value_or(started), started, finished});
   }
   if (m) s.end_action(*m, timing{scheduled.value_or(started), started, shard<F, A>::timed ? clock::now() : started});
 }

@@ -46,18 +46,19 @@ struct closed_loop {
       if (n % yield_every == 0) co_await boost::asio::post(s.executor(), boost::asio::use_awaitable);
       s.begin_action();
       std::optional<metric_type> m;
+      std::exception_ptr thrown;
       try {
         m.emplace(co_await s.action()());
       } catch (...) {
-        s.end_action(std::current_exception());
+        thrown = std::current_exception();
       }
-      if constexpr (timed) {
-        const clock::time_point finished = clock::now();
-        if (m) s.end_action(*m, timing{now, now, finished});  // a closed model starts when ready
-        now = finished;
-      } else {
-        if (m) s.end_action(*m, timing{now, now, now});
-      }
+      const clock::time_point finished = timed ? clock::now() : now;
+      const timing t{now, now, finished};  // a closed model starts each iteration when it is ready
+      if (m)
+        s.end_action(*m, t);
+      else
+        s.end_action(std::move(thrown), t);
+      now = finished;
     }
   }
 };

@@ -171,7 +171,8 @@ private:
           m.emplace(co_await s.action()());
         } catch (...) {
           me.busy = false;
-          s.end_action(std::current_exception());
+          const clock::time_point finished = timed ? clock::now() : started;
+          s.end_action(std::current_exception(), timing{timed ? scheduled : started, started, finished});
         }
         if (!m) continue;
         me.busy = false;

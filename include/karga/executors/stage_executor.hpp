@@ -83,7 +83,10 @@ private:
   stage_executor(karga::schedule s, sharded_runner runner, std::uint64_t cap, clock::duration late)
       : schedule_(std::move(s)), runner_(runner), max_in_flight_(cap), late_start_limit_(late) {}
 
-  load_plan plan() const { return {description_, load_kind::open, schedule_.length_duration()}; }
+  load_plan plan() const {
+    return {description_, load_kind::open, schedule_.length_duration(),
+            [s = schedule_](clock::duration d) { return s.due_by(std::chrono::duration<double>(d).count()); }};
+  }
 
   template <class F, class A>
   auto body() const {
