@@ -321,3 +321,80 @@ TEST_CASE("run_control: a stop from another thread ends a run like Ctrl-C", "[ex
 }
 
 } // namespace
+
+namespace {
+
+using namespace std::chrono_literals;
+using namespace test;
+using series = karga::series_aggregate<karga::basic_aggregate>;
+
+template <class F, class E>
+series run_series(F f, E e) {
+  return karga::scenario<series>::builder().name("series").action(f).executor(e).build().run();
+}
+
+// Every interval adds up, and the intervals add up to the totals.
+void check_rows(const series& a) {
+  const karga::series_report r{a.series()};
+  std::uint64_t scheduled = 0, ok = 0, failed = 0, dropped = 0, interrupted = 0;
+  for (const auto& row : r.rows) {
+    CHECK(row.started == row.ok + row.failed + row.interrupted);
+    if (r.kind == karga::load_kind::open) CHECK(row.scheduled == row.started + row.dropped);
+    scheduled += row.scheduled, ok += row.ok, failed += row.failed, dropped += row.dropped, interrupted += row.interrupted;
+  }
+  const auto& b = a.base();
+  CHECK(scheduled == b.run().scheduled);
+  CHECK(ok == b.succeeded());
+  CHECK(failed == b.failed());
+  CHECK(dropped == b.dropped());
+  CHECK(interrupted + r.unattributed_interrupted == b.interrupted());
+}
+
+TEST_CASE("series_aggregate: an open run second by second, over two shards", "[executor][series]") {
+  const auto a = run_series(noop(), karga::stage_executor::builder().start_rate(1000).stage(2s, 1000.0).threads(2).build());
+  const karga::series_report r{a.series()};
+  REQUIRE(r.rows.size() == 3);  // the last arrival is due at 2.000 s exactly
+  CHECK(r.rows[0].scheduled == 999);
+  CHECK(r.rows[1].scheduled == 1000);
+  CHECK(r.rows[2].scheduled == 1);
+  CHECK(r.rows[1].started == 1000);
+  CHECK(r.rows[1].target_rate == Approx(1000.0));
+  CHECK(r.rows[1].rt_p99 < 1s);
+  check_rows(a);
+}
+
+TEST_CASE("series_aggregate: overload shows interval by interval", "[executor][series]") {
+  auto busy = []() -> asio::awaitable<basic_metric> {
+    const auto start = karga::clock::now();
+    while (karga::clock::now() - start < 2ms) {
+    }
+    co_return basic_metric{karga::clock::now() - start, true, 0};
+  };
+  const auto a = run_series(busy, karga::stage_executor::builder().start_rate(2000).stage(1s, 2000.0).late_start_limit(0s).build());
+  const karga::series_report r{a.series()};
+  REQUIRE(r.rows.size() >= 1);
+  CHECK(r.rows[0].dropped > r.rows[0].started);  // at most 500 of ~2000 could start
+  CHECK(r.rows[0].achieved_rate < r.rows[0].target_rate / 2);
+  check_rows(a);
+}
+
+TEST_CASE("series_aggregate: a closed run schedules what it starts, interval by interval", "[executor][series]") {
+  const auto a = run_series(sleeper(10ms), karga::constant_vus_executor::builder().vus(2).duration(300ms).build());
+  const karga::series_report r{a.series()};
+  REQUIRE(r.rows.size() >= 1);
+  CHECK(r.rows[0].scheduled == r.rows[0].started);
+  CHECK(r.rows[0].target_rate == 0);
+  check_rows(a);
+}
+
+TEST_CASE("series_aggregate: interrupted actions count where they were due", "[executor][series]") {
+  const auto a = run_series(sleeper(60s), karga::stage_executor::builder().start_rate(100).stage(100ms, 100.0).grace_period(100ms).build());
+  const karga::series_report r{a.series()};
+  REQUIRE(r.rows.size() >= 1);
+  CHECK(r.rows[0].interrupted == 10);
+  CHECK(r.rows[0].starts == 10);
+  CHECK(r.rows[0].in_flight == 0);  // cut short at the end of the grace period, within second 0
+  check_rows(a);
+}
+
+} // namespace

@@ -380,3 +380,108 @@ TEST_CASE("basic_report: an empty aggregate reports zeros", "[report]") {
 }
 
 } // namespace
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// sparse_histogram and time_series ---------------------------------------------------
+TEST_CASE("sparse_histogram: percentiles within 1/256 of the exact value, merge is exact", "[series]") {
+  std::mt19937_64 rng(11);
+  std::lognormal_distribution<double> dist(13.0, 1.2);  // around 0.4 ms, long tail
+  std::vector<std::uint64_t> values;
+  karga::sparse_histogram all, a, b;
+  for (int i = 0; i < 50'000; ++i) {
+    const auto v = static_cast<std::uint64_t>(dist(rng));
+    values.push_back(v);
+    all.record(v);
+    (i % 3 ? a : b).record(v);
+  }
+  std::sort(values.begin(), values.end());
+  for (double p : {1.0, 50.0, 90.0, 99.0, 99.9}) {
+    const auto exact = values[static_cast<std::size_t>(std::ceil(p / 100 * values.size())) - 1];
+    CHECK(std::abs(static_cast<double>(all.percentile(p)) - static_cast<double>(exact)) <=
+          static_cast<double>(exact) * karga::sparse_histogram::relative_error);
+  }
+  CHECK(all.min() == values.front());
+  CHECK(all.max() == values.back());
+  a.merge(b);
+  CHECK(a == all);
+}
+
+karga::timing at(karga::clock::time_point start, double scheduled_s, double lag_s, double latency_s) {
+  const auto s = start + std::chrono::duration_cast<karga::clock::duration>(std::chrono::duration<double>(scheduled_s));
+  const auto st = s + std::chrono::duration_cast<karga::clock::duration>(std::chrono::duration<double>(lag_s));
+  return {s, st, st + std::chrono::duration_cast<karga::clock::duration>(std::chrono::duration<double>(latency_s))};
+}
+
+TEST_CASE("time_series: each action counts in the interval of its intended start", "[series]") {
+  const auto t0 = karga::clock::now();
+  karga::time_series s(1s);
+  s.start(t0);
+  s.record(true, 5ms, 10, at(t0, 0.2, 0.001, 0.005));
+  s.record(false, 5ms, 0, at(t0, 0.9, 0.3, 0.005));   // due in second 0, started in 1
+  s.record(true, 2s, 0, at(t0, 1.5, 0.0, 2.0));      // due in 1, ends in 3
+  s.record_failure(at(t0, 2.0, 0.0, 0.1));           // exactly on a boundary: second 2
+  s.record_interrupted(at(t0, 2.5, 0.0, 9.0));
+  const auto& f = s.intervals();
+  REQUIRE(f.size() == 12);  // up to the interrupted action's end
+  CHECK(f[0].ok == 1);
+  CHECK(f[0].failed == 1);
+  CHECK(f[0].bytes == 10);
+  CHECK(f[0].starts == 1);  // the late one started in second 1
+  CHECK(f[1].starts == 2);
+  CHECK(f[1].ok == 1);
+  CHECK(f[2].failed == 1);
+  CHECK(f[2].interrupted == 1);
+  CHECK(f[0].latency.count() == 2);
+  CHECK(f[0].response_time.max() >= 305'000'000);
+  CHECK(s.in_flight(0) == 0);
+  CHECK(s.in_flight(1) == 1);  // the 2 s action, started at 1.5
+  CHECK(s.in_flight(2) == 2);  // and the interrupted one
+  CHECK(s.in_flight(3) == 1);
+}
+
+TEST_CASE("time_series: late results go sparse; the order of recording does not matter", "[series]") {
+  const auto t0 = karga::clock::now();
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> when(0, 30), latency(0, 0.05);
+  std::vector<karga::timing> timings;
+  for (int i = 0; i < 20'000; ++i) timings.push_back(at(t0, when(rng), 0, latency(rng)));
+  karga::time_series in_order(1s), shuffled(1s), half_a(1s), half_b(1s);
+  for (auto* s : {&in_order, &shuffled, &half_a, &half_b}) s->start(t0);
+  auto sorted = timings;
+  std::sort(sorted.begin(), sorted.end(), [](auto& x, auto& y) { return x.scheduled < y.scheduled; });
+  for (const auto& t : sorted) in_order.record(true, t.finished - t.started, 1, t);
+  for (const auto& t : timings) shuffled.record(true, t.finished - t.started, 1, t);  // far out of order
+  for (std::size_t i = 0; i < timings.size(); ++i)
+    (i % 2 ? half_a : half_b).record(true, timings[i].finished - timings[i].started, 1, timings[i]);
+  half_a.merge(half_b);
+  CHECK(shuffled == in_order);
+  CHECK(half_a == in_order);
+  std::uint64_t total = 0;
+  for (const auto& f : in_order.intervals()) total += f.ok;
+  CHECK(total == 20'000);
+}
+
+TEST_CASE("time_series: scheduled per interval from the schedule, exactly", "[series]") {
+  // Ramp 0→100/s over 10 s: N(t) = 5t², arrival m (from 1) is due at √(m/5), so
+  // second k, [k, k+1), holds the m with 5k² ≤ m < 5(k+1)²: 5(2k+1) of them, but 4
+  // in second 0 (there is no arrival 0) and the last one, at 10 s, in second 10.
+  const karga::schedule sched(0, {{10s, 100.0}});
+  karga::run_info info;
+  info.kind = karga::load_kind::open;
+  info.due_before = [&](karga::clock::duration d) { return sched.due_before(std::chrono::duration<double>(d).count()); };
+  karga::time_series s(1s);
+  s.record_run(info);
+  const auto& f = s.intervals();
+  REQUIRE(f.size() == 11);
+  CHECK(f[0].scheduled == 4);
+  for (std::size_t k = 1; k < 10; ++k) CHECK(f[k].scheduled == 5 * (2 * k + 1));
+  CHECK(f[10].scheduled == 1);
+  const karga::series_report r{s};
+  CHECK(r.rows[3].target_rate == Approx(35.0));
+  CHECK(r.rows[3].dropped == 35);  // nothing started
+}
+
+} // namespace

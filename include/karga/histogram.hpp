@@ -4,6 +4,7 @@
 /// memory, every value from 0 ns to 2^64 - 1 ns, a relative error of at most
 /// 1/2048 (0.049 %) on any reported value, and an exact merge.
 
+#include <karga/detail/hdr_layout.hpp>
 #include <karga/timing.hpp>
 
 #include <algorithm>
@@ -96,26 +97,37 @@ public:
   /// How many values fall in `ns`'s bucket (for tests and exporters).
   std::uint64_t count_at(std::uint64_t ns) const noexcept { return counts_[index_of(ns)]; }
 
+  /// The bucket layout: HdrHistogram's with 3 significant digits and a 1 ns unit.
+  using layout = detail::hdr_layout<11>;
+  /// Every bucket's count, by HdrHistogram counts index (for encoders).
+  const std::vector<std::uint64_t>& counts() const noexcept { return counts_; }
+  /// The sum of all values recorded (exact, modulo 2^64).
+  std::uint64_t sum() const noexcept { return sum_; }
+
+  /// A histogram with these bucket counts and exact min, max and sum (for decoders);
+  /// `counts` may be shorter than the layout (the rest are zero). Nothing is checked
+  /// but the length: a decoder checks its input before.
+  static histogram from_counts(const std::vector<std::uint64_t>& counts, std::uint64_t min, std::uint64_t max,
+                               std::uint64_t sum) {
+    histogram h;
+    for (std::size_t i = 0; i < counts.size() && i < bucket_count; ++i) {
+      h.counts_[i] = counts[i];
+      h.count_ += counts[i];
+    }
+    if (h.count_ != 0) {
+      h.min_ = min;
+      h.max_ = max;
+      h.sum_ = sum;
+    }
+    return h;
+  }
+
   friend bool operator==(const histogram&, const histogram&) = default;
 
 private:
-  static constexpr unsigned linear_bits = 11;  // 2048 exact buckets below 2048 ns
-  static constexpr unsigned half_bits = linear_bits - 1;
-  static constexpr std::size_t bucket_count =
-      ((64 - linear_bits + 1) << half_bits) + (std::size_t{1} << half_bits);
-
-  static std::size_t index_of(std::uint64_t v) noexcept {
-    // shift = 0 below 2048; above, the power of two of v minus 10.
-    const unsigned shift = static_cast<unsigned>(std::bit_width(v | ((1u << linear_bits) - 1))) - linear_bits;
-    return (static_cast<std::size_t>(shift) << half_bits) + static_cast<std::size_t>(v >> shift);
-  }
-
-  std::uint64_t representative(std::size_t i) const noexcept {
-    const unsigned shift = i < (std::size_t{1} << linear_bits) ? 0u : static_cast<unsigned>(i >> half_bits) - 1;
-    const std::uint64_t lowest = static_cast<std::uint64_t>(i - (std::size_t{shift} << half_bits)) << shift;
-    const std::uint64_t mid = lowest + ((std::uint64_t{1} << shift) - 1) / 2;
-    return std::clamp(mid, min_, max_);
-  }
+  static constexpr std::size_t bucket_count = layout::bucket_count;
+  static std::size_t index_of(std::uint64_t v) noexcept { return layout::index_of(v); }
+  std::uint64_t representative(std::size_t i) const noexcept { return std::clamp(layout::midpoint(i), min_, max_); }
 
   std::vector<std::uint64_t> counts_;
   std::uint64_t count_ = 0;

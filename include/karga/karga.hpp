@@ -19,5 +19,8 @@
 #include <karga/scenario.hpp>
 #include <karga/schedule.hpp>
 #include <karga/shard.hpp>
+#include <karga/series_aggregate.hpp>
+#include <karga/series_report.hpp>
 #include <karga/sharded_runner.hpp>
+#include <karga/time_series.hpp>
 #include <karga/timing.hpp>

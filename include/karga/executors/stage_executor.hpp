@@ -85,7 +85,7 @@ private:
 
   load_plan plan() const {
     return {description_, load_kind::open, schedule_.length_duration(),
-            [s = schedule_](clock::duration d) { return s.due_by(std::chrono::duration<double>(d).count()); }};
+            [s = schedule_](clock::duration d) { return s.due_before(std::chrono::duration<double>(d).count()); }};
   }
 
   template <class F, class A>
