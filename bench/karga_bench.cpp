@@ -1,6 +1,7 @@
 // karga's own figures: executor overhead, clock-reading actions, timing, histogram
 // record, memory per in-flight action, schedule accuracy and smoothness, the open
-// model under slow actions, and overload. `karga_bench [name...]` runs some; no
+// model under slow actions, overload, and the time series' cost and memory over a
+// simulated hour. `karga_bench [name...]` runs some; no
 // argument runs all. Results go to stdout as `name: figure` lines.
 #include <karga/karga.hpp>
 
@@ -174,6 +175,58 @@ void overload() {
   fmt::print("2 ms busy actions at 10,000/s for 3 s:\n{}", karga::format_report(karga::basic_report{e.run(busy, karga::basic_aggregate{})}));
 }
 
+// Peak resident memory of this process so far, in MiB.
+double peak_rss_mib() {
+  std::FILE* f = std::fopen("/proc/self/status", "r");
+  char line[256];
+  long kib = 0;
+  while (f && std::fgets(line, sizeof line, f))
+    if (std::sscanf(line, "VmHWM: %ld kB", &kib) == 1) break;
+  if (f) std::fclose(f);
+  return static_cast<double>(kib) / 1024;
+}
+
+// Feeds `n` synthetic actions (100,000/s of intended starts, a log-normal-ish
+// latency, a small lag) straight into an aggregate; returns ns per action.
+template <class A>
+double feed(A& a, std::uint64_t n) {
+  const auto t0 = karga::clock::now();
+  if constexpr (requires { a.record_start(t0); }) a.record_start(t0);
+  std::uint64_t x = 88172645463325252ull;
+  const auto begin = karga::clock::now();
+  for (std::uint64_t i = 0; i < n; ++i) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    const auto scheduled = t0 + std::chrono::microseconds(10 * i);
+    const auto started = scheduled + std::chrono::nanoseconds(2000 + (x & 0xfff));
+    const auto latency = std::chrono::nanoseconds(200'000 + ((x >> 12) & 0xfffff) * ((x >> 40) & 3));
+    a.consume(basic_metric{latency, (x & 0xff) != 0, 512}, karga::timing{scheduled, started, started + latency});
+  }
+  return seconds(karga::clock::now() - begin) * 1e9 / static_cast<double>(n);
+}
+
+void series() {
+  // A simulated hour at 100,000 actions/s: 360 M actions into 1 s intervals.
+  constexpr std::uint64_t n = 360'000'000;
+  karga::basic_aggregate plain;
+  const double plain_ns = feed(plain, n);
+  const double rss_before = peak_rss_mib();
+  karga::series_aggregate<karga::basic_aggregate> with_series;
+  const double series_ns = feed(with_series, n);
+  karga::run_info info;
+  info.kind = karga::load_kind::open;
+  info.due_before = [](karga::clock::duration d) {
+    return static_cast<std::uint64_t>(std::min<std::int64_t>(std::chrono::duration_cast<std::chrono::microseconds>(d).count() / 10, n));
+  };
+  with_series.record_run(info);
+  std::size_t buckets = 0;
+  for (const auto& f : with_series.series().intervals()) buckets += f.latency.buckets().size() + f.response_time.buckets().size();
+  fmt::print("1 hour at 100,000/s (360 M synthetic actions): basic_aggregate {:.2f} ns/action, series_aggregate {:.2f} ns/action "
+             "(+{:.2f} ns)\n", plain_ns, series_ns, series_ns - plain_ns);
+  fmt::print("  {} intervals, {} sparse buckets ({:.1f} MiB of them); peak RSS of the whole process {:.1f} MiB "
+             "(before the series {:.1f} MiB)\n", with_series.series().intervals().size(), buckets,
+             static_cast<double>(buckets * sizeof(karga::sparse_histogram::bucket)) / (1 << 20), peak_rss_mib(), rss_before);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -182,7 +235,8 @@ int main(int argc, char** argv) {
     void (*run)();
   };
   const entry all[] = {{"throughput", throughput}, {"histogram", histogram_record}, {"memory", memory_per_in_flight},
-                       {"accuracy", accuracy},     {"open-model", open_model},     {"overload", overload}};
+                       {"accuracy", accuracy},     {"open-model", open_model},     {"overload", overload},
+                       {"series", series}};
   for (const auto& e : all) {
     bool wanted = argc == 1;
     for (int i = 1; i < argc; ++i) wanted |= std::strcmp(argv[i], e.name) == 0;

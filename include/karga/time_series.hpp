@@ -188,7 +188,10 @@ public:
   clock::duration interval() const noexcept { return std::chrono::nanoseconds(interval_ns_); }
 
   /// The run's start: every interval is counted from it.
-  void start(clock::time_point t) noexcept { start_ = t; }
+  void start(clock::time_point t) noexcept {
+    start_ = t;
+    last_from_ = last_to_ = t;
+  }
 
   /// An action that returned: its outcome, own latency and bytes, with its timing.
   void record(bool success, clock::duration latency, std::uint64_t bytes, const timing& t) {
@@ -311,14 +314,10 @@ private:
   // A dense histogram for an interval whose actions are still ending.
   struct dense_histogram {
     std::vector<std::uint32_t> counts = std::vector<std::uint32_t>(layout::bucket_count, 0);
-    std::size_t lo = layout::bucket_count, hi = 0;  // the buckets touched
     std::uint64_t count = 0, min = std::numeric_limits<std::uint64_t>::max(), max = 0, sum = 0;
 
     void record(std::uint64_t ns) noexcept {
-      const std::size_t i = layout::index_of(ns);
-      if (++counts[i] == 0) --counts[i];  // (never 2^32 in one interval of one shard)
-      lo = std::min(lo, i);
-      hi = std::max(hi, i);
+      ++counts[layout::index_of(ns)];  // (2^32 values in one interval of one shard: not at 100 M/s)
       ++count;
       min = std::min(min, ns);
       max = std::max(max, ns);
@@ -326,7 +325,7 @@ private:
     }
     void move_to(sparse_histogram& out) {
       if (count == 0) return;
-      for (std::size_t i = lo; i <= hi; ++i)
+      for (std::size_t i = 0; i < counts.size(); ++i)
         if (counts[i] != 0) {
           out.add(static_cast<std::uint32_t>(i), counts[i]);
           counts[i] = 0;
@@ -347,14 +346,20 @@ private:
     return ns > 0 ? static_cast<std::uint64_t>(ns) : 0;
   }
 
-  // The interval of instant t: ⌊(t - start) / interval⌋, exactly.
-  std::size_t index(clock::time_point t) const noexcept {
+  // The interval of instant t: ⌊(t - start) / interval⌋, exactly. Most instants
+  // fall in the interval of the one before: that one is remembered.
+  std::size_t index(clock::time_point t) noexcept {
+    if (t >= last_from_ && t < last_to_) return last_k_;
     const std::int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t - start_).count();
     if (ns <= 0) return 0;
     auto k = static_cast<std::int64_t>(static_cast<double>(ns) * per_ns_);
     if (k > 0 && k * interval_ns_ > ns) --k;
     if ((k + 1) * interval_ns_ <= ns) ++k;
-    return static_cast<std::size_t>(std::min<std::int64_t>(k, static_cast<std::int64_t>(max_intervals)));
+    if (k >= static_cast<std::int64_t>(max_intervals)) return max_intervals;
+    last_k_ = static_cast<std::size_t>(k);
+    last_from_ = start_ + std::chrono::nanoseconds(k * interval_ns_);
+    last_to_ = last_from_ + std::chrono::nanoseconds(interval_ns_);
+    return last_k_;
   }
 
   interval_figures& at(std::size_t k) {
@@ -395,6 +400,8 @@ private:
   std::int64_t interval_ns_;
   double per_ns_;
   clock::time_point start_{};
+  std::size_t last_k_ = 0;  // the interval of the last instant looked up, [last_from_, last_to_)
+  clock::time_point last_from_{}, last_to_{};
   mutable std::vector<interval_figures> intervals_;
   mutable std::unique_ptr<std::vector<dense>> window_;  // allocated at the first record
   mutable std::unique_ptr<dense> scratch_;
