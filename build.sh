@@ -11,7 +11,7 @@ cd "$(dirname "$0")"
 mode=${1:-run}
 
 packages=(cmake ninja-build g++ ccache libboost1.81-dev libboost-url1.81-dev libfmt-dev libcli11-dev catch2
-          libssl-dev openssl nginx-light)
+          libssl-dev openssl zlib1g-dev nginx-light)
 [[ $mode == test ]] && packages+=(clang libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do

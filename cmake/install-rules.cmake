@@ -10,6 +10,10 @@ install(DIRECTORY include/karga DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}" COMPON
 install(TARGETS karga EXPORT karga-targets COMPONENT karga)
 install(EXPORT karga-targets NAMESPACE karga:: DESTINATION "${KARGA_INSTALL_CMAKEDIR}" COMPONENT karga)
 
+# Results files and HdrHistogram logs (component results; its headers come with the core).
+install(TARGETS karga_results EXPORT karga-results-targets COMPONENT results)
+install(EXPORT karga-results-targets NAMESPACE karga:: DESTINATION "${KARGA_INSTALL_CMAKEDIR}" COMPONENT results)
+
 # The HTTP adapter (component http).
 install(DIRECTORY include/karga/http DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/karga" COMPONENT http)
 install(FILES include/karga/http.hpp DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/karga" COMPONENT http)

@@ -48,6 +48,8 @@ public:
     return v;
   }
   std::uint64_t other() const noexcept { return other_; }
+  /// Counts `n` exceptions whose messages are not kept.
+  void add_other(std::uint64_t n) noexcept { other_ += n; }
   std::uint64_t total() const noexcept {
     std::uint64_t t = other_;
     for (const auto& e : entries_) t += e.second;
@@ -122,6 +124,24 @@ public:
   const histogram& start_lag() const noexcept { return start_lag_; }
   const error_counts& exceptions() const noexcept { return exceptions_; }
   const run_info& run() const noexcept { return run_; }
+
+  /// Sets every figure at once (for decoders). `failed` counts the actions that
+  /// returned a failure; the exceptions' count is added to it.
+  void restore(std::uint64_t succeeded, std::uint64_t failed, std::uint64_t dropped_by_cap, std::uint64_t dropped_late,
+               std::uint64_t interrupted, std::uint64_t bytes, histogram latency, histogram response_time,
+               histogram start_lag, error_counts exceptions, run_info run) {
+    succeeded_ = succeeded;
+    failed_ = failed + exceptions.total();
+    dropped_by_cap_ = dropped_by_cap;
+    dropped_late_ = dropped_late;
+    interrupted_ = interrupted;
+    bytes_ = bytes;
+    latency_ = std::move(latency);
+    response_time_ = std::move(response_time);
+    start_lag_ = std::move(start_lag);
+    exceptions_ = std::move(exceptions);
+    run_ = std::move(run);
+  }
 
   friend bool operator==(const basic_aggregate&, const basic_aggregate&) = default;
 

@@ -1,8 +1,9 @@
 #pragma once
 /// @file karga.hpp
 /// The karga core: concepts, scenario, schedule, executors and the toolkit they are
-/// built with, aggregates, reports and reporters. Adapters (HTTP, ...) have headers
-/// of their own.
+/// built with, aggregates, time series, reports, thresholds and reporters. Adapters
+/// (HTTP, ...) and what needs more than Boost and fmt (results files and HdrHistogram
+/// logs: karga/results.hpp, target karga::results) have headers of their own.
 
 #include <karga/aggregate.hpp>
 #include <karga/concepts.hpp>
@@ -13,6 +14,10 @@
 #include <karga/hooks.hpp>
 #include <karga/metric.hpp>
 #include <karga/report.hpp>
+#include <karga/reporters/csv_reporter.hpp>
+#include <karga/reporters/json_reporter.hpp>
+#include <karga/reporters/junit_reporter.hpp>
+#include <karga/reporters/markdown_reporter.hpp>
 #include <karga/reporters/stdout_reporter.hpp>
 #include <karga/run_info.hpp>
 #include <karga/run_options.hpp>
@@ -23,4 +28,5 @@
 #include <karga/series_report.hpp>
 #include <karga/sharded_runner.hpp>
 #include <karga/time_series.hpp>
+#include <karga/thresholds.hpp>
 #include <karga/timing.hpp>

@@ -35,6 +35,16 @@ private:
   static std::chrono::nanoseconds ns(std::uint64_t v) { return std::chrono::nanoseconds(static_cast<std::int64_t>(v)); }
 };
 
+/// A threshold's result on a run (see thresholds.hpp).
+struct threshold_verdict {
+  std::string expression;     ///< as written (or as karga writes a typed one)
+  double observed = 0;        ///< the metric's value: ns for latency, a ratio for rates, else a count or rate
+  std::string observed_text;  ///< the same, as people write it: 212ms, 0.4%, 1500
+  bool passed = false;
+  bool abort_on_fail = false;
+  friend bool operator==(const threshold_verdict&, const threshold_verdict&) = default;
+};
+
 /// The seed example's report: what was asked and what happened.
 struct basic_report {
   // What was asked.
@@ -69,6 +79,7 @@ struct basic_report {
   latency_summary start_lag;          ///< how late the executor started actions
   std::vector<std::pair<std::string, std::uint64_t>> exceptions;  ///< most frequent first
   std::uint64_t other_exceptions = 0; ///< exceptions with messages beyond the kept ones
+  std::vector<threshold_verdict> thresholds;  ///< verdicts, when thresholds were evaluated (`karga::evaluate`)
 
   basic_report() = default;
   explicit basic_report(const basic_aggregate& a)
@@ -90,6 +101,12 @@ struct basic_report {
   bool stopped() const noexcept { return stop != stop_reason::none; }
   /// Every action scheduled ran and succeeded: nothing failed, dropped or interrupted.
   bool all_ok() const noexcept { return failed == 0 && dropped == 0 && interrupted == 0; }
+  /// Every threshold passed (true when none was evaluated).
+  bool thresholds_passed() const noexcept {
+    for (const auto& t : thresholds)
+      if (!t.passed) return false;
+    return true;
+  }
 
   friend bool operator==(const basic_report&, const basic_report&) = default;
 

@@ -7,6 +7,7 @@
 #include <karga/aggregate.hpp>
 #include <karga/http/client.hpp>
 #include <karga/report.hpp>
+#include <karga/detail/text_out.hpp>
 #include <karga/reporters/stdout_reporter.hpp>
 
 #include <fmt/format.h>
@@ -72,6 +73,16 @@ public:
     return code >= 100 && code < 600 ? statuses_[code - 100] : other_statuses_;
   }
   std::uint64_t error_count(error_kind k) const noexcept { return errors_[static_cast<std::size_t>(k)]; }
+  /// Sets the counts of status code `code` (100–599; others: 0) and of error kind
+  /// `k` with its first message (for decoders).
+  void restore_status(unsigned code, std::uint64_t n) noexcept {
+    (code >= 100 && code < 600 ? statuses_[code - 100] : other_statuses_) = n;
+  }
+  void restore_error(error_kind k, std::uint64_t n, std::string first) {
+    errors_[static_cast<std::size_t>(k)] = n;
+    first_messages_[static_cast<std::size_t>(k)] = std::move(first);
+  }
+  basic_aggregate& basic() noexcept { return base_; }
   /// The first message seen of errors of kind `k` (empty if none).
   const std::string& first_message(error_kind k) const noexcept { return first_messages_[static_cast<std::size_t>(k)]; }
 
@@ -115,6 +126,20 @@ struct report : basic_report {
       }
   }
 };
+
+/// HTTP's part of the JSON report: `"http": {"statuses": {"200": n}, "errors":
+/// {"refused": {"count": n, "first_message": "…"}}}` (found by json_reporter).
+inline void write_json_extras(karga::detail::json_writer& w, const report& r) {
+  w.begin_object("http").begin_object("statuses");
+  for (const auto& [code, n] : r.statuses) w.field(code == 0 ? std::string("other") : std::to_string(code), n);
+  w.end_object().begin_object("errors");
+  for (std::size_t i = 0; i < r.errors.size(); ++i)
+    w.begin_object(to_string(r.errors[i].first))
+        .field("count", r.errors[i].second)
+        .field("first_message", r.first_messages[i].second)
+        .end_object();
+  w.end_object().end_object();
+}
 
 /// The basic summary, then a line of status codes and one of errors by kind.
 inline std::string format_report(const report& r) {

@@ -74,6 +74,9 @@ inline std::string format_report(const basic_report& r) {
   detail::append_latency(out, "start lag", r.start_lag);
   for (const auto& [what, n] : r.exceptions) fmt::format_to(it, "  {:<15} {} × {}\n", "exception", n, what);
   if (r.other_exceptions) fmt::format_to(it, "  {:<15} {} × (other messages)\n", "exception", r.other_exceptions);
+  for (const auto& t : r.thresholds)
+    fmt::format_to(it, "  {:<15} {} {}  (observed {})\n", "threshold", t.passed ? "pass" : "FAIL", t.expression,
+                   t.observed_text);
   return out;
 }
 

@@ -1,0 +1,217 @@
+// Results that leave the process: the results file (round trips bucket for bucket,
+// and never trusts its input), thresholds, and the JSON, CSV, JUnit and Markdown
+// reporters. Real readers of these formats run in tests/outputs_test.sh.
+#include "actions.hpp"
+#include "catch.hpp"
+#include "error_message.hpp"
+
+#include <karga/http.hpp>
+#include <karga/http/serialize.hpp>
+#include <karga/karga.hpp>
+#include <karga/results.hpp>
+
+#include <random>
+
+namespace {
+
+using namespace std::chrono_literals;
+using namespace test;
+namespace http = karga::http;
+
+// A run with every kind of outcome: ok, failed, thrown, dropped, interrupted.
+karga::series_aggregate<karga::basic_aggregate> mixed_run() {
+  auto calls = std::make_shared<std::atomic<int>>(0);
+  auto act = [calls]() -> asio::awaitable<basic_metric> {
+    const int n = ++*calls;
+    if (n % 7 == 0) throw std::runtime_error("seventh");
+    if (n % 50 == 0) co_await sleeper(60s)();  // interrupted at the end
+    co_return basic_metric{std::chrono::microseconds(n % 100), n % 5 != 0, static_cast<std::uint64_t>(n)};
+  };
+  return karga::scenario<karga::series_aggregate<karga::basic_aggregate>>::builder()
+      .name("mixed")
+      .action(act)
+      .executor(karga::stage_executor::builder().start_rate(2000).stage(500ms, 2000.0).max_in_flight(8).grace_period(100ms).build())
+      .build()
+      .run();
+}
+
+TEST_CASE("results file: a run round-trips bucket for bucket", "[results]") {
+  const auto a = mixed_run();
+  REQUIRE(a.base().interrupted() > 0);
+  REQUIRE(a.base().exceptions().total() > 0);
+  const std::string bytes = karga::encode_results(a);
+  const auto b = karga::decode_results<karga::series_aggregate<karga::basic_aggregate>>(bytes);
+  CHECK(b.base().latency() == a.base().latency());  // every bucket, exact min, max, sum
+  CHECK(b.base().response_time() == a.base().response_time());
+  CHECK(b.base() == a.base());
+  CHECK(b.series() == a.series());
+  CHECK(b == a);
+  // And the reports of both are the same, to the last JSON field.
+  using report = karga::report_with_series<karga::basic_report>;
+  CHECK(karga::format_json(report{b}) == karga::format_json(report{a}));
+}
+
+TEST_CASE("results file: HTTP aggregates round-trip", "[results][http]") {
+  http::embedded_server server;
+  const http::client client{server.url()};
+  using results = karga::series_aggregate<http::aggregate>;
+  const auto a = karga::scenario<results>::builder()
+                     .action([client]() -> boost::asio::awaitable<http::metric> {
+                       static std::atomic<int> n{0};
+                       const auto start = karga::clock::now();
+                       auto res = co_await client.get(++n % 4 == 0 ? "/status/503" : "/");
+                       co_return http::to_metric(res, karga::clock::now() - start);
+                     })
+                     .executor(karga::stage_executor::builder().start_rate(400).stage(250ms, 400.0).build())
+                     .build()
+                     .run();
+  const auto b = karga::decode_results<results>(karga::encode_results(a));
+  CHECK(b == a);
+  CHECK(b.base().status_count(503) == 25);
+}
+
+TEST_CASE("results file: truncated, corrupt or foreign bytes are clear errors", "[results]") {
+  const std::string good = karga::encode_results(mixed_run().base());
+  using A = karga::basic_aggregate;
+  // Every prefix: an error, never a crash or a partial result.
+  for (std::size_t n = 0; n < good.size(); n += 1 + n / 64)
+    CHECK(error_message([&] { karga::decode_results<A>(good.substr(0, n)); }).starts_with("karga: bad results file: "));
+  CHECK(error_message([&] { karga::decode_results<A>(good); }) == "no error");
+  CHECK(error_message([&] { karga::decode_results<A>(good.substr(0, 20)); }) ==
+        "karga: bad results file: it ends in the middle of the type");
+  CHECK(error_message([] { karga::decode_results<A>("{\"json\": true}"); }) ==
+        "karga: bad results file: it does not start with KARGARES: not a karga results file");
+  std::string future = good;
+  future[8] = 7;  // version 7
+  CHECK(error_message([&] { karga::decode_results<A>(future); }) ==
+        "karga: bad results file: format version 7 is newer than this karga reads (1); use a newer karga");
+  CHECK(error_message([&] { karga::decode_results<http::aggregate>(good); }) ==
+        "karga: bad results file: it holds karga.basic_aggregate, not karga.http.aggregate");
+  std::string flipped = good;
+  flipped[flipped.size() / 2] ^= 0x40;
+  CHECK(error_message([&] { karga::decode_results<A>(flipped); }) ==
+        "karga: bad results file: the checksum does not match: the file is corrupt");
+  // Random flips of any byte: an error or the very same aggregate, nothing else.
+  std::mt19937 rng(5);
+  const A original = karga::decode_results<A>(good);
+  int errors = 0;
+  for (int i = 0; i < 300; ++i) {
+    std::string bad = good;
+    bad[rng() % bad.size()] ^= static_cast<char>(1 + rng() % 255);
+    std::optional<A> decoded;
+    try {
+      decoded = karga::decode_results<A>(bad);
+    } catch (const karga::error&) {
+      ++errors;
+    }
+    if (decoded) CHECK(*decoded == original);
+  }
+  CHECK(errors > 250);
+}
+
+TEST_CASE("results file: a file on disk, and a clear error for one that is not there", "[results]") {
+  const auto a = mixed_run().base();
+  const std::string path = "/tmp/karga-results-test.karga";
+  karga::write_results(path, a);
+  CHECK(karga::read_results<karga::basic_aggregate>(path) == a);
+  CHECK(error_message([] { karga::read_results<karga::basic_aggregate>("/nonexistent/x.karga"); }) ==
+        "karga: cannot read /nonexistent/x.karga");
+  std::remove(path.c_str());
+}
+
+// thresholds --------------------------------------------------------------------------
+karga::basic_aggregate known() {
+  karga::basic_aggregate a;
+  const auto t = karga::clock::now();
+  for (int i = 1; i <= 100; ++i)  // own latency i ms; from the intended start i + 1 ms
+    a.consume({std::chrono::milliseconds(i), i <= 95, 0}, {t, t + 1ms, t + 1ms + std::chrono::milliseconds(i)});
+  a.record_dropped(5, karga::drop_reason::late);
+  karga::run_info info;
+  info.scheduled = 105;
+  info.planned = 10s;
+  a.record_run(info);
+  return a;
+}
+
+TEST_CASE("thresholds: text and typed forms, evaluated on a run", "[thresholds]") {
+  using namespace karga::thresholds;
+  const auto a = known();
+  const std::vector<karga::threshold> t{
+      karga::threshold::parse("p(99) < 250ms"), p(99) < 90ms, own(p(50)) <= 50ms, karga::threshold::parse("avg<100"),
+      karga::threshold::parse("error_rate < 1%"), error_rate() < 0.06, karga::threshold::parse("achieved >= 99%"),
+      dropped() == 5, karga::threshold::parse("rps>=10"), karga::threshold::parse("own.max <= 100ms abort")};
+  const auto v = karga::evaluate(t, a);
+  REQUIRE(v.size() == 10);
+  CHECK(v[0].passed);                       // p(99) from intended ≈ 100 ms
+  CHECK_FALSE(v[1].passed);
+  CHECK(v[1].expression == "p(99) < 90ms");
+  CHECK(v[2].passed);                       // own p50 = 50 ms
+  CHECK(v[3].passed);
+  CHECK_FALSE(v[4].passed);                 // 5 % failed
+  CHECK(v[4].observed_text == "5%");
+  CHECK(v[5].passed);
+  CHECK_FALSE(v[6].passed);                 // 100 of 105 started: 95.2 %
+  CHECK(v[7].passed);
+  CHECK(v[8].passed);                       // 10.0/s over the planned 10 s
+  CHECK(v[9].passed);
+  CHECK(v[9].abort_on_fail);
+  CHECK_FALSE(karga::all_passed(v));
+  karga::basic_report r{a};
+  r.thresholds = v;
+  CHECK_FALSE(r.thresholds_passed());
+  CHECK(karga::format_report(r).find("threshold       FAIL error_rate < 1%  (observed 5%)") != std::string::npos);
+}
+
+TEST_CASE("thresholds: status codes need an HTTP run", "[thresholds][http]") {
+  http::aggregate h;
+  h.consume(http::metric{1ms, 503, 0, http::error_kind::none, {}});
+  h.consume(http::metric{1ms, 200, 0, http::error_kind::none, {}});
+  h.consume(http::metric{1ms, 502, 0, http::error_kind::none, {}});
+  const std::vector<karga::threshold> t{karga::threshold::parse("status(503) == 0"), karga::threshold::parse("status(5xx) <= 2"),
+                                        karga::thresholds::status(200) == 1};
+  const auto v = karga::evaluate(t, h);
+  CHECK_FALSE(v[0].passed);
+  CHECK(v[1].passed);
+  CHECK(v[2].passed);
+  const auto on_basic = karga::evaluate(t, karga::basic_aggregate{});
+  CHECK_FALSE(on_basic[0].passed);
+  CHECK(on_basic[0].observed_text == "not measured by this run");
+}
+
+TEST_CASE("thresholds: a bad expression is a clear error", "[thresholds]") {
+  auto message = [](const char* text) { return error_message([text] { karga::threshold::parse(text); }); };
+  CHECK(message("p(99) < 250ms") == "no error");
+  CHECK(message("p99 < 250ms").starts_with("karga: bad threshold \"p99 < 250ms\": unknown metric"));
+  CHECK(message("p(101) < 1s") == "karga: bad threshold \"p(101) < 1s\": the percentile must be more than 0 and at most 100");
+  CHECK(message("error_rate < 5") == "karga: bad threshold \"error_rate < 5\": a rate is a fraction (0.01) or a percentage (1%)");
+  CHECK(message("error_rate = 1%") == "karga: bad threshold \"error_rate = 1%\": expected <, <=, >, >=, == or !=");
+  CHECK(message("p(99) < fast") == "karga: bad threshold \"p(99) < fast\": expected a value");
+  CHECK(message("status(700) == 0") == "karga: bad threshold \"status(700) == 0\": a status code is 100 to 599");
+  CHECK(message("own.error_rate < 1%").starts_with("karga: bad threshold \"own.error_rate < 1%\": own. goes with a latency"));
+  CHECK(message("p(99) < 250ms please") == "karga: bad threshold \"p(99) < 250ms please\": unexpected \"please\"");
+}
+
+// reporters -----------------------------------------------------------------------------
+TEST_CASE("reporters: JSON, CSV, JUnit and Markdown carry the figures", "[reporters]") {
+  using report = karga::report_with_series<karga::basic_report>;
+  const auto a = mixed_run();
+  report r{a};
+  r.thresholds = karga::evaluate({karga::threshold::parse("error_rate < 1%"), karga::threshold::parse("p(99) < 10s")}, a);
+  const std::string json = karga::format_json(r);
+  CHECK(json.find("\"scenario\":\"mixed\"") != std::string::npos);
+  CHECK(json.find(fmt::format("\"interrupted\":{}", a.base().interrupted())) != std::string::npos);
+  CHECK(json.find("\"thresholds_passed\":false") != std::string::npos);
+  CHECK(json.find("\"intervals\":[{\"start_s\":0") != std::string::npos);
+  const std::string csv = karga::format_csv(r);
+  CHECK(static_cast<std::size_t>(std::count(csv.begin(), csv.end(), '\n')) == r.series.rows.size() + 1);
+  CHECK(csv.starts_with("start_s,end_s,scheduled,started,ok,failed,dropped"));
+  const std::string junit = karga::format_junit(r);
+  CHECK(junit.find("tests=\"3\" failures=\"2\"") != std::string::npos);  // error_rate and "every request ok"
+  CHECK(junit.find("<testcase classname=\"mixed\" name=\"threshold p(99) &lt; 10s\"") != std::string::npos);
+  const std::string md = karga::format_markdown(r);
+  CHECK(md.find("### karga: mixed") != std::string::npos);
+  CHECK(md.find("| `error_rate < 1%` |") != std::string::npos);
+  CHECK(md.find("❌ **fail**") != std::string::npos);
+}
+
+} // namespace
