@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 namespace {
@@ -308,11 +309,13 @@ TEST_CASE("run_control: a stop from another thread ends a run like Ctrl-C", "[ex
     std::this_thread::sleep_for(200ms);
     control->request_stop();
   });
+  karga::run_options opt;
+  opt.control = control;
   const auto a = karga::scenario<karga::basic_aggregate>::builder()
                      .action(sleeper(10ms))
                      .executor(karga::stage_executor::builder().start_rate(100).stage(10s, 100.0).threads(2).build())
                      .build()
-                     .run({.name = "", .control = control});
+                     .run(opt);
   stopper.join();
   CHECK(a.run().stop == karga::stop_reason::requested);
   CHECK(a.run().scheduled < 500);
@@ -395,6 +398,67 @@ TEST_CASE("series_aggregate: interrupted actions count where they were due", "[e
   CHECK(r.rows[0].starts == 10);
   CHECK(r.rows[0].in_flight == 0);  // cut short at the end of the grace period, within second 0
   check_rows(a);
+}
+
+} // namespace
+
+namespace {
+
+using namespace std::chrono_literals;
+using namespace test;
+
+TEST_CASE("live: observers see the run once per interval, and the exact totals at the end", "[executor][live]") {
+  std::vector<karga::live_sample> samples;
+  std::mutex m;
+  karga::run_options opt;
+  opt.live.interval = 100ms;
+  opt.live.observers.push_back([&](const karga::live_sample& s) {
+    std::lock_guard lock(m);
+    samples.push_back(s);
+  });
+  const auto a = karga::scenario<karga::basic_aggregate>::builder()
+                     .name("watched")
+                     .action(sleeper(2ms))
+                     .executor(karga::stage_executor::builder().start_rate(1000).stage(1s, 1000.0).threads(2).build())
+                     .build()
+                     .run(opt);
+  REQUIRE(!samples.empty());
+  const auto& last = samples.back();
+  CHECK(last.final);
+  CHECK(last.scenario == "watched");
+  CHECK(last.started == a.started());
+  CHECK(last.ok == a.succeeded());
+  CHECK(last.scheduled == a.run().scheduled);
+  CHECK(last.in_flight == 0);
+  std::uint64_t buckets = 0;
+  for (auto n : last.latency_buckets) buckets += n;
+  CHECK(buckets == a.succeeded());  // every latency, once
+  for (std::size_t i = 1; i < samples.size(); ++i) CHECK(samples[i].started >= samples[i - 1].started);
+  // The progress line of a sample in the middle of the run.
+  const auto line = karga::progress::format_line(samples[samples.size() / 2], true);
+  CHECK(line.starts_with("["));
+  CHECK(line.find("target") != std::string::npos);
+}
+
+TEST_CASE("live: a closed run, sampled", "[executor][live][closed]") {
+  std::atomic<int> calls{0};
+  std::optional<karga::live_sample> final;
+  karga::run_options opt;
+  opt.live.interval = 50ms;
+  opt.live.observers.push_back([&](const karga::live_sample& s) {
+    ++calls;
+    if (s.final) final = s;
+  });
+  const auto a = karga::scenario<karga::basic_aggregate>::builder()
+                     .action(sleeper(5ms))
+                     .executor(karga::constant_vus_executor::builder().vus(3).duration(300ms).build())
+                     .build()
+                     .run(opt);
+  REQUIRE(final);
+  CHECK(final->kind == karga::load_kind::closed);
+  CHECK(final->started == a.started());
+  CHECK(final->scheduled == final->started);
+  CHECK(calls >= 1);
 }
 
 } // namespace

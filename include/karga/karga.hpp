@@ -12,7 +12,9 @@
 #include <karga/executors/stage_executor.hpp>
 #include <karga/histogram.hpp>
 #include <karga/hooks.hpp>
+#include <karga/live.hpp>
 #include <karga/metric.hpp>
+#include <karga/progress.hpp>
 #include <karga/report.hpp>
 #include <karga/reporters/csv_reporter.hpp>
 #include <karga/reporters/json_reporter.hpp>

@@ -1,9 +1,10 @@
 #pragma once
 /// @file run_options.hpp
 /// What a scenario (or a program) tells an executor about one run, besides the
-/// action and the aggregate: the scenario's name, and a control to stop the run
-/// from elsewhere.
+/// action and the aggregate: the scenario's name, a control to stop the run from
+/// elsewhere, and observers that watch it live.
 
+#include <karga/live.hpp>
 #include <karga/run_info.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -69,6 +70,7 @@ private:
 struct run_options {
   std::string name;                      ///< the scenario's name, for `run_info::scenario`
   std::shared_ptr<run_control> control;  ///< stops the run from elsewhere (optional)
+  live_options live;                     ///< observers of the run while it goes on (none: no sampling)
 };
 
 } // namespace karga

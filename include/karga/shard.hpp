@@ -18,6 +18,8 @@
 
 #include <karga/concepts.hpp>
 #include <karga/hooks.hpp>
+#include <karga/live.hpp>
+#include <karga/metric.hpp>
 #include <karga/run_options.hpp>
 #include <karga/timing.hpp>
 
@@ -92,25 +94,32 @@ public:
   // Actions -------------------------------------------------------------------------
   /// Call as an action starts.
   void begin_action() noexcept {
+    if (live_) live_->started();
     ++started_;
     if (++in_flight_ > peak_) peak_ = in_flight_;
     if (interrupting_) {  // started after the cancellation: it cannot count
       ++interrupted_;
+      if (live_) live_->interrupted(1);
       count_interrupted(1);
     }
   }
   /// Call as an action returns its metric: folds it into the aggregate, with the
   /// timing if the aggregate takes it, unless the action was interrupted.
   void end_action(const metric_type& m, const timing& t) {
-    if (end(t)) karga::consume(aggregate_, m, t);
+    if (!end(t)) return;
+    if (live_) live_->ended(metric_success(m), metric_bytes(m), nanoseconds(timed ? t.finished - t.scheduled : metric_latency(m)));
+    karga::consume(aggregate_, m, t);
   }
   /// Call as an action throws: a failed action with the exception's message, unless
   /// the action was interrupted.
   void end_action(std::exception_ptr thrown, const timing& t) {
-    if (end(t)) karga::record_exception(aggregate_, exception_message(std::move(thrown)), t);
+    if (!end(t)) return;
+    if (live_) live_->ended(false, 0, nanoseconds(t.finished - t.scheduled));
+    karga::record_exception(aggregate_, exception_message(std::move(thrown)), t);
   }
   /// `n` arrivals were due but not started.
   void record_dropped(std::uint64_t n, drop_reason why) {
+    if (live_) live_->dropped(n);
     dropped_ += n;
     karga::record_dropped(aggregate_, n, why);
   }
@@ -164,6 +173,9 @@ public:
   void spawn(boost::asio::awaitable<void> a) { spawn_tracked(std::move(a), false, nullptr); }
 
   // For the runner ----------------------------------------------------------------------
+  /// Live counters the shard keeps for a sampler (before `run`; none by default).
+  void attach(live_counters* live) noexcept { live_ = live; }
+
   /// The shard's life, with `body(*this)` as its load model (see the file's comment).
   template <class Body>
   boost::asio::awaitable<void> run(std::shared_ptr<Body> body) {
@@ -173,13 +185,13 @@ public:
     while (!body_done_ && !stop_time_) co_await wait_until(clock::time_point::max());
     phase_ = phase::grace;
     const clock::time_point plan_end = stop_time_ ? *stop_time_ : body_end_;
-    while (live_ != 0 && !cut_ && clock::now() < plan_end + settings_.grace) co_await wait_until(plan_end + settings_.grace);
-    if (live_ != 0) {
+    while (running_ != 0 && !cut_ && clock::now() < plan_end + settings_.grace) co_await wait_until(plan_end + settings_.grace);
+    if (running_ != 0) {
       phase_ = phase::cancelling;
       interrupt();
       const auto give_up = clock::now() + settings_.cancel_wait;
-      while (live_ != 0 && !abandon_ && clock::now() < give_up) co_await wait_until(give_up);
-      abandoned_ = live_ != 0;
+      while (running_ != 0 && !abandon_ && clock::now() < give_up) co_await wait_until(give_up);
+      abandoned_ = running_ != 0;
     }
     phase_ = phase::done;
     finished_at_ = clock::now();
@@ -199,6 +211,11 @@ public:
 
 private:
   enum class phase { running, grace, cancelling, done };
+
+  static std::uint64_t nanoseconds(clock::duration d) noexcept {
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
+    return ns > 0 ? static_cast<std::uint64_t>(ns) : 0;
+  }
 
   struct slot {
     boost::asio::cancellation_signal signal;
@@ -237,7 +254,7 @@ private:
       slots_.emplace_back();
     }
     slots_[i].live = true;
-    ++live_;
+    ++running_;
     boost::asio::co_spawn(
         ex_, std::move(a),
         boost::asio::bind_cancellation_slot(
@@ -250,7 +267,7 @@ private:
   void spawn_done(std::size_t i, bool is_body, std::exception_ptr e) {
     slots_[i].live = false;
     free_.push_back(i);
-    --live_;
+    --running_;
     if (is_body) {
       body_done_ = true;
       body_end_ = clock::now();
@@ -271,6 +288,7 @@ private:
   void interrupt() {
     interrupting_ = true;
     interrupted_ += in_flight_;
+    if (live_) live_->interrupted(in_flight_);
     count_interrupted(in_flight_);
     for (std::size_t i = 0; i < slots_.size(); ++i)
       if (slots_[i].live) slots_[i].signal.emit(boost::asio::cancellation_type::all);
@@ -345,9 +363,10 @@ private:
   std::function<void()> on_stop_;
   std::exception_ptr error_;
 
+  live_counters* live_ = nullptr;
   std::deque<slot> slots_;
   std::vector<std::size_t> free_;
-  std::uint64_t live_ = 0;
+  std::uint64_t running_ = 0;  // coroutines spawned and not yet ended
   boost::asio::steady_timer wake_;
   std::optional<boost::asio::signal_set> signals_;
 };

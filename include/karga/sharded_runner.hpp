@@ -89,15 +89,17 @@ public:
     std::vector<std::unique_ptr<threaded<F, A>>> shards;
     for (unsigned i = 0; i < threads_; ++i)
       shards.push_back(std::make_unique<threaded<F, A>>(act, initial, i, *this, when.steady, run_wide, opt.control));
+    std::vector<shard<F, A>*> states;
+    for (auto& s : shards) states.push_back(s->state.get());
+    auto sampler = watch(states, plan, opt, when);
     std::vector<std::thread> pool;
     for (unsigned i = 1; i < threads_; ++i) pool.emplace_back([&, i] { shards[i]->run(shared_body); });
     shards[0]->run(shared_body);
     for (auto& t : pool) t.join();
+    if (sampler) sampler->sampler.finish();
     for (auto& s : shards)
       if (s->failure) std::rethrow_exception(s->failure);
-    std::vector<shard<F, A>*> all;
-    for (auto& s : shards) all.push_back(s->state.get());
-    return finish<A>(all, plan, opt, when);
+    return finish<A>(states, plan, opt, when);
   }
 
   /// Same as `run`, with shard 0 on the calling coroutine's executor (through a
@@ -123,6 +125,12 @@ private:
     for (unsigned i = 1; i < threads_; ++i)
       others.push_back(std::make_unique<threaded<F, A>>(act, initial, i, self, when.steady, run_wide, opt.control));
 
+    auto first = std::make_shared<shard<F, A>>(boost::asio::make_strand(caller), act, std::move(initial), 0u, threads_,
+                                               when.steady, settings_, run_wide, opt.control);
+    std::vector<shard<F, A>*> states{first.get()};
+    for (auto& s : others) states.push_back(s->state.get());
+    auto sampler = self.watch(states, plan, opt, when);
+
     // The other shards tell this coroutine they are done through a timer that lives
     // as long as the last of them needs it.
     struct rendezvous {
@@ -139,8 +147,6 @@ private:
           boost::asio::post(meeting->timer.get_executor(), [meeting] { meeting->timer.cancel(); });
       });
 
-    auto first = std::make_shared<shard<F, A>>(boost::asio::make_strand(caller), act, std::move(initial), 0u, threads_,
-                                               when.steady, settings_, run_wide, opt.control);
     std::exception_ptr failure;
     try {
       co_await boost::asio::co_spawn(first->executor(), first->run(shared_body), boost::asio::use_awaitable);
@@ -153,18 +159,38 @@ private:
       co_await meeting->timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
     }
     for (auto& t : pool) t.join();
+    if (sampler) sampler->sampler.finish();
     for (auto& s : others)
       if (!failure && s->failure) failure = s->failure;
     if (failure) std::rethrow_exception(failure);
-    std::vector<shard<F, A>*> all{first.get()};
-    for (auto& s : others) all.push_back(s->state.get());
-    co_return self.finish<A>(all, plan, opt, when);
+    co_return self.finish<A>(states, plan, opt, when);
   }
 
   struct started {
     clock::time_point steady;
     std::chrono::system_clock::time_point wall;
   };
+
+  // Live counters for every shard and their sampler, when the run has observers.
+  struct live_watch {
+    std::vector<std::unique_ptr<live_counters>> counters;
+    detail::live_sampler sampler;
+  };
+  template <class S>
+  static std::unique_ptr<live_watch> watch(const std::vector<S*>& shards, const load_plan& plan, const run_options& opt,
+                                           const started& when) {
+    if (opt.live.observers.empty()) return nullptr;
+    std::vector<std::unique_ptr<live_counters>> counters;
+    std::vector<live_counters*> raw;
+    for (S* s : shards) {
+      counters.push_back(std::make_unique<live_counters>());
+      s->attach(counters.back().get());
+      raw.push_back(counters.back().get());
+    }
+    return std::unique_ptr<live_watch>(new live_watch{
+        std::move(counters),
+        detail::live_sampler(opt.live, raw, when.steady, opt.name, plan.kind, plan.planned, plan.due_before)});
+  }
   static started now() { return {clock::now(), std::chrono::system_clock::now()}; }
 
   // A shard with an io_context and thread of its own. The io_context outlives the

@@ -1,0 +1,245 @@
+#pragma once
+/// @file live.hpp
+/// A run seen while it goes on. Each shard keeps live counters and a histogram of
+/// the current interval; a sampling thread sums them once per interval and hands the
+/// sum, a `live_sample`, to an observer (`run_options::live`): a progress line, live
+/// thresholds, a metrics endpoint. On the action's path there is no lock, no
+/// allocation and no atomic read-modify-write: each shard writes its own counters
+/// with relaxed stores, the sampler reads them with relaxed loads. Live figures are
+/// exact counts; the last interval's percentiles may miss the few values recorded
+/// while the sampler switched histograms. The final report is exact.
+
+#include <karga/detail/hdr_layout.hpp>
+#include <karga/run_info.hpp>
+#include <karga/timing.hpp>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace karga {
+
+/// What an observer sees once per interval: totals so far, summed over shards, and
+/// the last interval's rates and latencies.
+struct live_sample {
+  std::string scenario;
+  clock::duration elapsed{};          ///< since the start
+  clock::duration planned{};          ///< the load model's length (zero when it has none)
+  clock::duration interval{};         ///< since the previous sample
+  bool final = false;                 ///< the run is over: this is the last sample
+  load_kind kind = load_kind::open;
+  // Totals so far.
+  std::uint64_t scheduled = 0;        ///< arrivals due so far (open models); started (closed)
+  std::uint64_t started = 0;
+  std::uint64_t ok = 0;
+  std::uint64_t failed = 0;
+  std::uint64_t dropped = 0;
+  std::uint64_t interrupted = 0;
+  std::uint64_t in_flight = 0;
+  std::uint64_t bytes = 0;
+  // The last interval.
+  double target_rate = 0;             ///< arrivals due per second (open models)
+  double achieved_rate = 0;           ///< actions started per second
+  std::uint64_t interval_count = 0;   ///< actions that ended in it
+  std::chrono::nanoseconds p50{}, p90{}, p99{}, max{};  ///< latency from the intended start (the action's own without timing)
+  /// Counts by latency bucket of the whole run so far (HdrHistogram layout, 2
+  /// significant digits, ns): what a Prometheus histogram needs.
+  std::vector<std::uint64_t> latency_buckets;
+};
+
+/// What an observer gets: a function called on the sampling thread once per
+/// interval and once at the end (`final`). It must not block for long.
+using live_observer = std::function<void(const live_sample&)>;
+
+/// Live settings of a run.
+struct live_options {
+  std::chrono::milliseconds interval{1000};
+  std::vector<live_observer> observers;
+};
+
+/// The live figures of one shard (written by its thread only).
+class live_counters {
+public:
+  using layout = detail::hdr_layout<8>;
+
+  void started() noexcept { bump(started_); }
+  void dropped(std::uint64_t n) noexcept { add(dropped_, n); }
+  void interrupted(std::uint64_t n) noexcept { add(interrupted_, n); }
+  void ended(bool success, std::uint64_t bytes, std::uint64_t latency_ns) noexcept {
+    bump(success ? ok_ : failed_);
+    add(bytes_, bytes);
+    auto& h = histograms_[active_.load(std::memory_order_relaxed)];
+    bump(h[layout::index_of(latency_ns)]);
+  }
+
+  /// For the sampler.
+  struct totals {
+    std::uint64_t started, ok, failed, dropped, interrupted, bytes;
+  };
+  totals read() const noexcept {
+    auto r = [](const std::atomic<std::uint64_t>& a) { return a.load(std::memory_order_relaxed); };
+    return {r(started_), r(ok_), r(failed_), r(dropped_), r(interrupted_), r(bytes_)};
+  }
+  /// Switches the shard to the other histogram and adds the one it left (that
+  /// interval's values) to `interval` and `total`, then clears it.
+  void collect(std::vector<std::uint64_t>& interval, std::vector<std::uint64_t>& total) noexcept {
+    const int old = active_.load(std::memory_order_relaxed);
+    active_.store(1 - old, std::memory_order_relaxed);
+    auto& h = histograms_[old];
+    for (std::size_t i = 0; i < h.size(); ++i) {
+      const std::uint64_t n = h[i].load(std::memory_order_relaxed);
+      if (n == 0) continue;
+      interval[i] += n;
+      total[i] += n;
+      h[i].store(0, std::memory_order_relaxed);
+    }
+  }
+
+private:
+  // One writer: a relaxed load and store, not a read-modify-write.
+  static void bump(std::atomic<std::uint64_t>& a) noexcept { add(a, 1); }
+  static void add(std::atomic<std::uint64_t>& a, std::uint64_t n) noexcept {
+    a.store(a.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+  static void bump(std::atomic<std::uint32_t>& a) noexcept {
+    a.store(a.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
+
+  std::atomic<std::uint64_t> started_{0}, ok_{0}, failed_{0}, dropped_{0}, interrupted_{0}, bytes_{0};
+  std::atomic<int> active_{0};
+  std::array<std::vector<std::atomic<std::uint32_t>>, 2> histograms_{std::vector<std::atomic<std::uint32_t>>(layout::bucket_count),
+                                                                     std::vector<std::atomic<std::uint32_t>>(layout::bucket_count)};
+};
+
+namespace detail {
+/// The value at percentile p of counts by bucket (layout 2 digits), 0 if empty.
+inline std::uint64_t live_percentile(const std::vector<std::uint64_t>& counts, std::uint64_t total, double p) {
+  if (total == 0) return 0;
+  const auto rank = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::ceil(p / 100.0 * static_cast<double>(total))));
+  std::uint64_t seen = 0;
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    seen += counts[i];
+    if (seen >= rank) return live_counters::layout::midpoint(i);
+  }
+  return 0;
+}
+
+/// The sampling thread of a run: once per interval it sums the shards' live
+/// counters into a `live_sample` for the observers; `finish()` sends the last one.
+class live_sampler {
+public:
+  /// `due_before(d)`: arrivals due before d from the start (open models), or empty.
+  live_sampler(live_options opt, std::vector<live_counters*> shards, clock::time_point start, std::string scenario,
+               load_kind kind, clock::duration planned, std::function<std::uint64_t(clock::duration)> due_before)
+      : opt_(std::move(opt)), shards_(std::move(shards)), start_(start), due_before_(std::move(due_before)),
+        interval_counts_(live_counters::layout::bucket_count), total_counts_(live_counters::layout::bucket_count) {
+    base_.scenario = std::move(scenario);
+    base_.kind = kind;
+    base_.planned = planned;
+    thread_ = std::thread([this] { loop(); });
+  }
+  live_sampler(const live_sampler&) = delete;
+  live_sampler& operator=(const live_sampler&) = delete;
+  ~live_sampler() { finish(); }
+
+  /// The run is over: one last sample, then the thread ends.
+  void finish() {
+    {
+      std::lock_guard lock(mutex_);
+      if (done_) return;
+      done_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+private:
+  void loop() {
+    auto next = start_ + opt_.interval;
+    for (;;) {
+      bool last;
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait_until(lock, next, [this] { return done_; });
+        last = done_;
+      }
+      sample(last);
+      if (last) return;
+      next += opt_.interval;
+      const auto now = clock::now();
+      if (next < now) next = now + opt_.interval;  // a slow observer: skip, do not catch up
+    }
+  }
+
+  void sample(bool last) {
+    live_sample s = base_;
+    const auto now = clock::now();
+    s.elapsed = now - start_;
+    s.interval = s.elapsed - previous_elapsed_;
+    s.final = last;
+    std::fill(interval_counts_.begin(), interval_counts_.end(), 0);
+    for (live_counters* c : shards_) {
+      const auto t = c->read();
+      s.started += t.started;
+      s.ok += t.ok;
+      s.failed += t.failed;
+      s.dropped += t.dropped;
+      s.interrupted += t.interrupted;
+      s.bytes += t.bytes;
+      c->collect(interval_counts_, total_counts_);
+    }
+    const std::uint64_t ended = s.ok + s.failed + s.interrupted;
+    s.in_flight = s.started > ended ? s.started - ended : 0;
+    const double seconds = std::chrono::duration<double>(s.interval).count();
+    if (due_before_) {
+      const std::uint64_t due = due_before_(s.elapsed);
+      s.scheduled = due;
+      s.target_rate = seconds > 0 ? static_cast<double>(due - std::min(due, previous_due_)) / seconds : 0.0;
+      previous_due_ = due;
+    } else {
+      s.scheduled = s.started;
+    }
+    s.achieved_rate = seconds > 0 ? static_cast<double>(s.started - previous_started_) / seconds : 0.0;
+    previous_started_ = s.started;
+    previous_elapsed_ = s.elapsed;
+    std::uint64_t n = 0;
+    for (auto c : interval_counts_) n += c;
+    s.interval_count = n;
+    auto pct = [&](double p) {
+      return std::chrono::nanoseconds(static_cast<std::int64_t>(live_percentile(interval_counts_, n, p)));
+    };
+    s.p50 = pct(50);
+    s.p90 = pct(90);
+    s.p99 = pct(99);
+    s.max = pct(100);
+    s.latency_buckets = total_counts_;
+    for (auto& observe : opt_.observers) observe(s);
+  }
+
+  live_options opt_;
+  std::vector<live_counters*> shards_;
+  clock::time_point start_;
+  std::function<std::uint64_t(clock::duration)> due_before_;
+  live_sample base_;
+  std::vector<std::uint64_t> interval_counts_, total_counts_;
+  clock::duration previous_elapsed_{};
+  std::uint64_t previous_due_ = 0, previous_started_ = 0;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+} // namespace detail
+
+} // namespace karga
