@@ -214,7 +214,7 @@ void series() {
   const double series_ns = feed(with_series, n);
   karga::run_info info;
   info.kind = karga::load_kind::open;
-  info.due_before = [](karga::clock::duration d) {
+  info.due_by = [](karga::clock::duration d) {
     return static_cast<std::uint64_t>(std::min<std::int64_t>(std::chrono::duration_cast<std::chrono::microseconds>(d).count() / 10, n));
   };
   with_series.record_run(info);

@@ -436,10 +436,10 @@ TEST_CASE("reports carry the scenario's name and load model", "[report]") {
                  .build();
   const karga::basic_report a{browse.run()}, b{buy.run()};
   CHECK(a.scenario == "browse");
-  CHECK(a.model == "stages from 100/s 100ms→100/s");
+  CHECK(a.model == "stages 100ms at 100/s");
   CHECK(b.scenario == "buy");
   CHECK(b.model == "2 users for 50ms");
-  CHECK(karga::format_report(a).find("scenario        browse: stages from 100/s 100ms→100/s") != std::string::npos);
+  CHECK(karga::format_report(a).find("scenario        browse: stages 100ms at 100/s") != std::string::npos);
   CHECK(karga::format_report(b).find("scenario        buy: 2 users for 50ms") != std::string::npos);
 }
 

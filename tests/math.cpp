@@ -422,23 +422,23 @@ TEST_CASE("time_series: each action counts in the interval of its intended start
   s.record(true, 5ms, 10, at(t0, 0.2, 0.001, 0.005));
   s.record(false, 5ms, 0, at(t0, 0.9, 0.3, 0.005));   // due in second 0, started in 1
   s.record(true, 2s, 0, at(t0, 1.5, 0.0, 2.0));      // due in 1, ends in 3
-  s.record_failure(at(t0, 2.0, 0.0, 0.1));           // exactly on a boundary: second 2
+  s.record_failure(at(t0, 2.0, 0.0, 0.1));           // exactly on a boundary: the end of second 1
   s.record_interrupted(at(t0, 2.5, 0.0, 9.0));
   const auto& f = s.intervals();
-  REQUIRE(f.size() == 12);  // up to the interrupted action's end
+  REQUIRE(f.size() == 12);  // up to the interrupted action's end, at 11.5 s
   CHECK(f[0].ok == 1);
   CHECK(f[0].failed == 1);
   CHECK(f[0].bytes == 10);
   CHECK(f[0].starts == 1);  // the late one started in second 1
-  CHECK(f[1].starts == 2);
+  CHECK(f[1].starts == 3);
   CHECK(f[1].ok == 1);
-  CHECK(f[2].failed == 1);
+  CHECK(f[1].failed == 1);
   CHECK(f[2].interrupted == 1);
   CHECK(f[0].latency.count() == 2);
   CHECK(f[0].response_time.max() >= 305'000'000);
   CHECK(s.in_flight(0) == 0);
-  CHECK(s.in_flight(1) == 1);  // the 2 s action, started at 1.5
-  CHECK(s.in_flight(2) == 2);  // and the interrupted one
+  CHECK(s.in_flight(1) == 2);  // the 2 s action, started at 1.5, and the failure started at 2.0
+  CHECK(s.in_flight(2) == 2);  // the 2 s action and the interrupted one
   CHECK(s.in_flight(3) == 1);
 }
 
@@ -466,19 +466,16 @@ TEST_CASE("time_series: late results go sparse; the order of recording does not 
 
 TEST_CASE("time_series: scheduled per interval from the schedule, exactly", "[series]") {
   // Ramp 0→100/s over 10 s: N(t) = 5t², arrival m (from 1) is due at √(m/5), so
-  // second k, [k, k+1), holds the m with 5k² ≤ m < 5(k+1)²: 5(2k+1) of them, but 4
-  // in second 0 (there is no arrival 0) and the last one, at 10 s, in second 10.
+  // second k, (k, k+1], holds the m with 5k² < m ≤ 5(k+1)²: 5(2k+1) of them.
   const karga::schedule sched(0, {{10s, 100.0}});
   karga::run_info info;
   info.kind = karga::load_kind::open;
-  info.due_before = [&](karga::clock::duration d) { return sched.due_before(std::chrono::duration<double>(d).count()); };
+  info.due_by = [&](karga::clock::duration d) { return sched.due_by(std::chrono::duration<double>(d).count()); };
   karga::time_series s(1s);
   s.record_run(info);
   const auto& f = s.intervals();
-  REQUIRE(f.size() == 11);
-  CHECK(f[0].scheduled == 4);
-  for (std::size_t k = 1; k < 10; ++k) CHECK(f[k].scheduled == 5 * (2 * k + 1));
-  CHECK(f[10].scheduled == 1);
+  REQUIRE(f.size() == 10);
+  for (std::size_t k = 0; k < 10; ++k) CHECK(f[k].scheduled == 5 * (2 * k + 1));
   const karga::series_report r{s};
   CHECK(r.rows[3].target_rate == Approx(35.0));
   CHECK(r.rows[3].dropped == 35);  // nothing started

@@ -2,19 +2,24 @@
 // library. `karga-http --help` lists the options; the README has examples.
 //
 // Exit status:
-//   0        every request got a response below 400
-//   1        some requests failed, were dropped or interrupted
+//   0        without thresholds: every request got a response below 400;
+//            with thresholds: every threshold passed
+//   1        without thresholds: some requests failed, were dropped or interrupted
 //   2        usage: a bad option or value, a bad URL, a load that schedules nothing
+//   99       a threshold failed (as k6), at the end or live with abort
 //   128 + N  stopped early by signal N (130: SIGINT, 143: SIGTERM): never a pass
 #include "parse.hpp"
 
 #include <karga/http.hpp>
+#include <karga/http/serialize.hpp>
 #include <karga/karga.hpp>
+#include <karga/results.hpp>
 
 #include <CLI/CLI.hpp>
 #include <boost/beast/http/verb.hpp>
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -27,6 +32,7 @@ namespace {
 
 constexpr int exit_failed = 1;
 constexpr int exit_usage = 2;
+constexpr int exit_thresholds = 99;
 
 [[noreturn]] void usage_error(const std::string& why) {
   std::fprintf(stderr, "karga-http: %s (see karga-http --help)\n", why.c_str());
@@ -52,7 +58,25 @@ struct options {
   std::vector<std::string> stages, headers;
   std::string method = "GET", body, cacert;
   bool insecure = false;
+  std::vector<std::string> outputs, thresholds;
+  bool progress = false, quiet = false;
 };
+
+// One --out: a format and the file it goes to.
+struct output {
+  std::string format, path;
+};
+const char* const output_formats = "json, csv, junit, md, hlog or results";
+
+output parse_output(const std::string& spec) {
+  const auto eq = spec.find('=');
+  const std::string format = spec.substr(0, eq);
+  if (eq == std::string::npos || eq + 1 == spec.size())
+    usage_error("--out \"" + spec + "\" is not FORMAT=FILE (" + output_formats + ")");
+  if (format != "json" && format != "csv" && format != "junit" && format != "md" && format != "hlog" && format != "results")
+    usage_error("--out: unknown format \"" + format + "\" (" + output_formats + ")");
+  return {format, spec.substr(eq + 1)};
+}
 
 } // namespace
 
@@ -76,6 +100,15 @@ int main(int argc, char** argv) try {
   app.add_option("-d,--data", o.body, "request body");
   app.add_option("--cacert", o.cacert, "https: a PEM file of certificates to trust");
   app.add_flag("-k,--insecure", o.insecure, "https: do not verify the server's certificate");
+  app.add_option("--out", o.outputs,
+                 "FORMAT=FILE, repeatable: json (the report), csv (per second), junit (thresholds as tests), md "
+                 "(a summary; appended, for $GITHUB_STEP_SUMMARY), hlog (HdrHistogram interval log), results (for "
+                 "karga-merge)");
+  app.add_option("--threshold", o.thresholds,
+                 "EXPR, repeatable: p(99)<250ms, own.p(50)<10ms, error_rate<1%, achieved>=99%, rps>=1000, dropped==0, "
+                 "status(5xx)==0; add ' abort' to stop the run as soon as it fails");
+  app.add_flag("--progress", o.progress, "a live progress line on stderr (default: on a terminal)");
+  app.add_flag("-q,--quiet", o.quiet, "no progress line");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -107,6 +140,10 @@ int main(int argc, char** argv) try {
   karga::http::header_list headers;
   for (const auto& h : o.headers) headers.push_back(parse_header(h));
 
+  std::vector<output> outputs;
+  for (const auto& spec : o.outputs) outputs.push_back(parse_output(spec));
+  std::vector<karga::threshold> thresholds;
+  for (const auto& t : o.thresholds) thresholds.push_back(karga::threshold::parse(t));
   std::vector<karga::stage> stages;
   for (const auto& s : o.stages) stages.push_back(parse_stage(s));
   std::optional<std::chrono::duration<double>> total;
@@ -134,10 +171,19 @@ int main(int argc, char** argv) try {
     auto res = co_await client.send(request);
     co_return karga::http::to_metric(res, karga::clock::now() - start);
   };
+  using results_type = karga::series_aggregate<karga::http::aggregate>;
+  karga::run_options run_options;
+  auto control = std::make_shared<karga::run_control>();
+  run_options.control = control;
+  if (o.progress || (!o.quiet && ::isatty(STDERR_FILENO))) run_options.live.observers.push_back(karga::progress{stderr});
+  const karga::live_thresholds live(thresholds, control);
+  bool aborting = false;
+  for (const auto& t : thresholds) aborting = aborting || t.aborts_on_fail();
+  if (aborting) run_options.live.observers.push_back(live);
   auto run = [&](const auto& executor) {
-    return karga::scenario<karga::http::aggregate>::builder().name("karga-http").action(action).executor(executor).build().run();
+    return karga::scenario<results_type>::builder().name("karga-http").action(action).executor(executor).build().run(run_options);
   };
-  karga::http::aggregate results;
+  results_type results;
   if (stages.empty()) {  // closed model, at the server's pace
     results = run(karga::constant_vus_executor::builder()
                       .vus(connections.value_or(10))
@@ -153,10 +199,23 @@ int main(int argc, char** argv) try {
                       .grace_period(grace)
                       .build());
   }
-  const karga::http::report report{results};
+  karga::report_with_series<karga::http::report> report{results};
+  report.thresholds = karga::evaluate(thresholds, results);
   std::printf("%s\n", o.url.c_str());
   karga::stdout_reporter{}.report(report);
+  if (auto stopped_by = live.failed())
+    std::printf("  %-15s %s failed live (observed %s): the run was stopped\n", "threshold", stopped_by->expression.c_str(),
+                stopped_by->observed_text.c_str());
+  for (const auto& out : outputs) {
+    if (out.format == "json") karga::json_reporter{out.path}.report(report);
+    else if (out.format == "csv") karga::csv_reporter{out.path}.report(report);
+    else if (out.format == "junit") karga::junit_reporter{out.path}.report(report);
+    else if (out.format == "md") karga::markdown_reporter{out.path}.report(report);
+    else if (out.format == "hlog") karga::hlog_reporter{out.path}.report(report);
+    else if (out.format == "results") karga::write_results(out.path, results);
+  }
   if (report.stop == karga::stop_reason::signal) return 128 + report.signal;
+  if (!thresholds.empty()) return report.thresholds_passed() && !live.failed() ? 0 : exit_thresholds;
   return report.all_ok() && !report.stopped() ? 0 : exit_failed;
 } catch (const karga::error& e) {
   std::string what = e.what();

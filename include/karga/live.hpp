@@ -138,10 +138,10 @@ inline std::uint64_t live_percentile(const std::vector<std::uint64_t>& counts, s
 /// counters into a `live_sample` for the observers; `finish()` sends the last one.
 class live_sampler {
 public:
-  /// `due_before(d)`: arrivals due before d from the start (open models), or empty.
+  /// `due_by(d)`: arrivals due by d from the start (open models), or empty.
   live_sampler(live_options opt, std::vector<live_counters*> shards, clock::time_point start, std::string scenario,
-               load_kind kind, clock::duration planned, std::function<std::uint64_t(clock::duration)> due_before)
-      : opt_(std::move(opt)), shards_(std::move(shards)), start_(start), due_before_(std::move(due_before)),
+               load_kind kind, clock::duration planned, std::function<std::uint64_t(clock::duration)> due_by)
+      : opt_(std::move(opt)), shards_(std::move(shards)), start_(start), due_by_(std::move(due_by)),
         interval_counts_(live_counters::layout::bucket_count), total_counts_(live_counters::layout::bucket_count) {
     base_.scenario = std::move(scenario);
     base_.kind = kind;
@@ -201,8 +201,8 @@ private:
     const std::uint64_t ended = s.ok + s.failed + s.interrupted;
     s.in_flight = s.started > ended ? s.started - ended : 0;
     const double seconds = std::chrono::duration<double>(s.interval).count();
-    if (due_before_) {
-      const std::uint64_t due = due_before_(s.elapsed);
+    if (due_by_) {
+      const std::uint64_t due = due_by_(s.elapsed);
       s.scheduled = due;
       s.target_rate = seconds > 0 ? static_cast<double>(due - std::min(due, previous_due_)) / seconds : 0.0;
       previous_due_ = due;
@@ -229,7 +229,7 @@ private:
   live_options opt_;
   std::vector<live_counters*> shards_;
   clock::time_point start_;
-  std::function<std::uint64_t(clock::duration)> due_before_;
+  std::function<std::uint64_t(clock::duration)> due_by_;
   live_sample base_;
   std::vector<std::uint64_t> interval_counts_, total_counts_;
   clock::duration previous_elapsed_{};

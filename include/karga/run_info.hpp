@@ -54,10 +54,10 @@ struct run_info {
   stop_reason stop = stop_reason::none;
   int signal = 0;                    ///< the signal that stopped the run, if one did
   std::chrono::system_clock::time_point started_at{};  ///< wall-clock start
-  /// Open models: how many arrivals of the whole run are due strictly before a time
-  /// from the start (nothing after a stop). Empty for closed models. Not compared,
-  /// not serialized.
-  std::function<std::uint64_t(clock::duration)> due_before;
+  /// Open models: how many arrivals of the whole run are due by a time from the
+  /// start, that instant included (nothing after a stop). Empty for closed models.
+  /// Not compared, not serialized.
+  std::function<std::uint64_t(clock::duration)> due_by;
 
   bool stopped() const noexcept { return stop != stop_reason::none; }
 

@@ -16,7 +16,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
-#include <limits>
 #include <string>
 #include <vector>
 
@@ -86,11 +85,6 @@ public:
     while (n < total_ && time_of(n) <= t) ++n;
     while (n > 0 && time_of(n - 1) > t) --n;
     return n;
-  }
-
-  /// How many arrivals are due strictly before `t` seconds.
-  std::uint64_t due_before(double t) const noexcept {
-    return due_by(std::nextafter(t, -std::numeric_limits<double>::infinity()));
   }
 
   /// The rate at `t` seconds (the later side of a jump).

@@ -34,7 +34,8 @@ struct interval_row {
   friend bool operator==(const interval_row&, const interval_row&) = default;
 };
 
-/// A run interval by interval.
+/// A run interval by interval: a row per interval, from the start to the last one in
+/// which something was due.
 struct series_report {
   std::chrono::duration<double> interval{};
   load_kind kind = load_kind::open;
@@ -76,6 +77,9 @@ struct series_report {
       r.rt_max = ns(f.response_time.max());
       rows.push_back(r);
     }
+    // Intervals after the load model, in which nothing was due, are not rows (their
+    // last actions' starts and ends are counted in the data).
+    while (!rows.empty() && rows.back().scheduled == 0 && rows.back().started == 0) rows.pop_back();
   }
 
   friend bool operator==(const series_report&, const series_report&) = default;

@@ -56,14 +56,14 @@ struct load_plan {
   load_plan() = default;
   load_plan(std::string m, load_kind k = load_kind::open, clock::duration p = {},
             std::function<std::uint64_t(clock::duration)> due = {})
-      : model(std::move(m)), kind(k), planned(p), due_before(std::move(due)) {}
+      : model(std::move(m)), kind(k), planned(p), due_by(std::move(due)) {}
 
   std::string model;                 ///< in a few words, e.g. "stages 10s→100/s, 30s→100/s"
   load_kind kind = load_kind::open;
   clock::duration planned{};         ///< the model's length; zero when it has none
-  /// Open models: how many arrivals are due strictly before a time from the start
-  /// (for time series).
-  std::function<std::uint64_t(clock::duration)> due_before;
+  /// Open models: how many arrivals are due by a time from the start, that instant
+  /// included (for time series and live views).
+  std::function<std::uint64_t(clock::duration)> due_by;
 };
 
 /// Runs bodies on shards and merges what they measured. Cheap to copy.
@@ -189,7 +189,7 @@ private:
     }
     return std::unique_ptr<live_watch>(new live_watch{
         std::move(counters),
-        detail::live_sampler(opt.live, raw, when.steady, opt.name, plan.kind, plan.planned, plan.due_before)});
+        detail::live_sampler(opt.live, raw, when.steady, opt.name, plan.kind, plan.planned, plan.due_by)});
   }
   static started now() { return {clock::now(), std::chrono::system_clock::now()}; }
 
@@ -249,10 +249,10 @@ private:
     if (failure) std::rethrow_exception(failure);
     if (stopped_at && info.planned > clock::duration::zero())
       info.planned = std::min(info.planned, *stopped_at - when.steady);
-    if (plan.due_before) {
+    if (plan.due_by) {
       // Nothing is due after a stop.
       const clock::duration cut = stopped_at ? *stopped_at - when.steady : clock::duration::max();
-      info.due_before = [f = plan.due_before, cut](clock::duration d) { return f(std::min(d, cut)); };
+      info.due_by = [f = plan.due_by, cut](clock::duration d) { return f(std::min(d, cut)); };
     }
     info.elapsed = last - when.steady;
     record_run(merged, info);

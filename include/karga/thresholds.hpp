@@ -28,6 +28,8 @@
 #include <karga/detail/format.hpp>
 #include <karga/error.hpp>
 #include <karga/histogram.hpp>
+#include <karga/live.hpp>
+#include <karga/run_options.hpp>
 #include <karga/report.hpp>
 
 #include <fmt/format.h>
@@ -36,6 +38,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -83,6 +86,36 @@ public:
   /// `base()` or `status_count()`); nullopt when `a` does not have it.
   template <class A>
   std::optional<double> observe(const A& a) const;
+
+  /// The metric's value on a run going on, so far (latency from its live histogram,
+  /// 2 significant digits); nullopt for what a live sample does not carry (status
+  /// codes, the actions' own latency when the run has timing).
+  std::optional<double> observe_live(const live_sample& s) const {
+    const double done = static_cast<double>(s.ok + s.failed);
+    auto latency = [&](double p) -> std::optional<double> {
+      if (own_) return std::nullopt;
+      std::uint64_t n = 0;
+      for (auto c : s.latency_buckets) n += c;
+      if (n == 0) return std::nullopt;
+      return static_cast<double>(detail::live_percentile(s.latency_buckets, n, p));
+    };
+    switch (metric_) {
+      case metric_kind::percentile: return latency(argument_);
+      case metric_kind::maximum: return latency(100);
+      case metric_kind::minimum: return latency(0.0001);
+      case metric_kind::mean: return std::nullopt;
+      case metric_kind::error_rate: return done > 0 ? std::optional(static_cast<double>(s.failed) / done) : std::nullopt;
+      case metric_kind::success_rate: return done > 0 ? std::optional(static_cast<double>(s.ok) / done) : std::nullopt;
+      case metric_kind::achieved:
+        return s.scheduled > 0 ? std::optional(static_cast<double>(s.started) / static_cast<double>(s.scheduled)) : std::nullopt;
+      case metric_kind::rps: return std::nullopt;  // meaningful over the whole run only
+      case metric_kind::ok: return static_cast<double>(s.ok);
+      case metric_kind::failed: return static_cast<double>(s.failed);
+      case metric_kind::dropped: return static_cast<double>(s.dropped);
+      case metric_kind::interrupted: return static_cast<double>(s.interrupted);
+      default: return std::nullopt;
+    }
+  }
 
 private:
   bool compare(double observed) const {
@@ -219,6 +252,40 @@ std::vector<threshold_verdict> evaluate(const std::vector<threshold>& thresholds
   }
   return out;
 }
+
+/// An observer that evaluates the abort-on-fail thresholds on each live sample and
+/// stops the run (`stop_reason::threshold`) through `control` at the first failure;
+/// `failed()` names it. Every threshold is evaluated again on the final results.
+class live_thresholds {
+public:
+  live_thresholds(std::vector<threshold> thresholds, std::shared_ptr<run_control> control)
+      : state_(std::make_shared<state>(std::move(thresholds), std::move(control))) {}
+
+  void operator()(const live_sample& s) const {
+    state& st = *state_;
+    if (s.final || st.failed) return;
+    for (const auto& t : st.thresholds) {
+      if (!t.aborts_on_fail()) continue;
+      const auto v = t.observe_live(s);
+      if (v && !t.judge(*v).passed) {
+        st.failed = t.judge(*v);
+        st.control->request_stop(stop_reason::threshold);
+        return;
+      }
+    }
+  }
+  /// The verdict that stopped the run, if one did.
+  std::optional<threshold_verdict> failed() const { return state_->failed; }
+
+private:
+  struct state {
+    state(std::vector<threshold> t, std::shared_ptr<run_control> c) : thresholds(std::move(t)), control(std::move(c)) {}
+    std::vector<threshold> thresholds;
+    std::shared_ptr<run_control> control;
+    std::optional<threshold_verdict> failed;
+  };
+  std::shared_ptr<state> state_;
+};
 
 /// Whether every verdict passed (true when there are none).
 inline bool all_passed(const std::vector<threshold_verdict>& verdicts) {

@@ -10,6 +10,9 @@
 /// failed, dropped and interrupted, those in flight at its end, the bytes, and the
 /// latency distribution — the action's own and from the intended start.
 ///
+/// Intervals are closed at their end: interval k holds what is due in (k·i, (k+1)·i]
+/// from the start, as an arrival schedule counts arrivals due by a time.
+///
 /// Memory: a latency distribution per interval is an HdrHistogram with 2
 /// significant digits (any value within 1/256 of the truth), kept sparse: only the
 /// buckets that hold values, 12 bytes each. The last few intervals are dense while
@@ -233,12 +236,12 @@ public:
   void record_run(const run_info& info) {
     seal();
     kind_ = info.kind;
-    if (info.due_before) {
+    if (info.due_by) {
       // Intervals up to the last arrival, even if nothing happened in them.
-      const std::uint64_t total = info.due_before(clock::duration::max());
+      const std::uint64_t total = info.due_by(clock::duration::max());
       std::uint64_t before = 0;
       for (std::size_t k = 0; before < total && k < max_intervals; ++k) {
-        const std::uint64_t by_end = info.due_before(std::chrono::nanoseconds(static_cast<std::int64_t>(k + 1) * interval_ns_));
+        const std::uint64_t by_end = info.due_by(std::chrono::nanoseconds(static_cast<std::int64_t>(k + 1) * interval_ns_));
         at(k).scheduled += by_end - before;
         before = by_end;
       }
@@ -346,15 +349,16 @@ private:
     return ns > 0 ? static_cast<std::uint64_t>(ns) : 0;
   }
 
-  // The interval of instant t: ⌊(t - start) / interval⌋, exactly. Most instants
-  // fall in the interval of the one before: that one is remembered.
+  // The interval of instant t: intervals are closed at their end, (k·i, (k+1)·i],
+  // as arrival schedules count "due by" (the start itself is in interval 0). Most
+  // instants fall in the interval of the one before: that one is remembered.
   std::size_t index(clock::time_point t) noexcept {
-    if (t >= last_from_ && t < last_to_) return last_k_;
+    if (t > last_from_ && t <= last_to_) return last_k_;
     const std::int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t - start_).count();
     if (ns <= 0) return 0;
     auto k = static_cast<std::int64_t>(static_cast<double>(ns) * per_ns_);
-    if (k > 0 && k * interval_ns_ > ns) --k;
-    if ((k + 1) * interval_ns_ <= ns) ++k;
+    if (k > 0 && k * interval_ns_ >= ns) --k;
+    if ((k + 1) * interval_ns_ < ns) ++k;
     if (k >= static_cast<std::int64_t>(max_intervals)) return max_intervals;
     last_k_ = static_cast<std::size_t>(k);
     last_from_ = start_ + std::chrono::nanoseconds(k * interval_ns_);

@@ -85,7 +85,7 @@ private:
 
   load_plan plan() const {
     return {description_, load_kind::open, schedule_.length_duration(),
-            [s = schedule_](clock::duration d) { return s.due_before(std::chrono::duration<double>(d).count()); }};
+            [s = schedule_](clock::duration d) { return s.due_by(std::chrono::duration<double>(d).count()); }};
   }
 
   template <class F, class A>
@@ -193,12 +193,19 @@ public:
   }
 
 private:
+  // "10s→100/s, 30s at 100/s, 5s→0/s": ramps with an arrow, flat stages with "at".
   std::string describe() const {
     std::string out = "stages";
-    if (start_rate_ != 0) out += fmt::format(" from {}/s", detail::number(start_rate_));
-    for (std::size_t i = 0; i < stages_.size(); ++i)
-      out += fmt::format("{} {}→{}/s", i == 0 ? "" : ",", detail::seconds(stages_[i].duration.count()),
-                         detail::number(stages_[i].target_rate));
+    double rate = start_rate_;
+    for (std::size_t i = 0; i < stages_.size(); ++i) {
+      const auto& st = stages_[i];
+      const std::string d = detail::seconds(st.duration.count()), r = detail::number(st.target_rate);
+      std::string part = st.duration.count() == 0 ? "jump to " + r + "/s"
+                         : st.target_rate == rate ? d + " at " + r + "/s"
+                         : (i == 0 && rate != 0 ? "from " + detail::number(rate) + "/s " : "") + d + "→" + r + "/s";
+      out += (i == 0 ? " " : ", ") + part;
+      rate = st.target_rate;
+    }
     return out;
   }
 

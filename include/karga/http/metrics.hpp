@@ -143,7 +143,7 @@ inline void write_json_extras(karga::detail::json_writer& w, const report& r) {
 
 /// The basic summary, then a line of status codes and one of errors by kind.
 inline std::string format_report(const report& r) {
-  std::string out = karga::format_report(static_cast<const basic_report&>(r));
+  std::string out = karga::detail::format_basic(r);
   auto it = std::back_inserter(out);
   if (!r.statuses.empty()) {
     fmt::format_to(it, "  {:<15}", "status");
@@ -157,6 +157,7 @@ inline std::string format_report(const report& r) {
     for (const auto& [kind, message] : r.first_messages)
       if (!message.empty()) fmt::format_to(it, "  {:<15} first {}: {}\n", "", to_string(kind), message);
   }
+  karga::detail::append_thresholds(out, r);
   return out;
 }
 

@@ -40,7 +40,7 @@ std::string format_hlog(const R& r) {
   out += "\"StartTimestamp\",\"Interval_Length\",\"Interval_Max\",\"Interval_Compressed_Histogram\"\n";
   const auto& intervals = r.series.data.intervals();
   const double length = r.series.interval.count();
-  for (std::size_t k = 0; k < intervals.size(); ++k) {
+  for (std::size_t k = 0; k < intervals.size() && k < r.series.rows.size(); ++k) {
     const auto& f = intervals[k];
     const double at = length * static_cast<double>(k);
     out += fmt::format("{:.3f},{:.3f},{:.3f},{}\n", at, length, static_cast<double>(f.response_time.max()) / 1e6,

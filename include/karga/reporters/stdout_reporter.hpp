@@ -41,8 +41,15 @@ inline std::string stop_words(stop_reason why, int signal) {
 }
 } // namespace detail
 
-/// The summary `stdout_reporter` prints, as a string.
-inline std::string format_report(const basic_report& r) {
+namespace detail {
+inline void append_thresholds(std::string& out, const basic_report& r) {
+  for (const auto& t : r.thresholds)
+    fmt::format_to(std::back_inserter(out), "  {:<15} {} {}  (observed {})\n", "threshold", t.passed ? "pass" : "FAIL",
+                   t.expression, t.observed_text);
+}
+
+/// The summary without the thresholds (adapters add their lines before them).
+inline std::string format_basic(const basic_report& r) {
   std::string out;
   auto it = std::back_inserter(out);
   const std::string stop = r.stopped() ? ", " + detail::stop_words(r.stop, r.signal) : "";
@@ -74,9 +81,15 @@ inline std::string format_report(const basic_report& r) {
   detail::append_latency(out, "start lag", r.start_lag);
   for (const auto& [what, n] : r.exceptions) fmt::format_to(it, "  {:<15} {} × {}\n", "exception", n, what);
   if (r.other_exceptions) fmt::format_to(it, "  {:<15} {} × (other messages)\n", "exception", r.other_exceptions);
-  for (const auto& t : r.thresholds)
-    fmt::format_to(it, "  {:<15} {} {}  (observed {})\n", "threshold", t.passed ? "pass" : "FAIL", t.expression,
-                   t.observed_text);
+  return out;
+}
+} // namespace detail
+
+/// The summary `stdout_reporter` prints, as a string: what was asked, what happened,
+/// the latencies, the exceptions, the thresholds' verdicts.
+inline std::string format_report(const basic_report& r) {
+  std::string out = detail::format_basic(r);
+  detail::append_thresholds(out, r);
   return out;
 }
 
