@@ -146,18 +146,19 @@ int main(int argc, char** argv) try {
   for (const auto& t : o.thresholds) thresholds.push_back(karga::threshold::parse(t));
   std::vector<karga::stage> stages;
   for (const auto& s : o.stages) stages.push_back(parse_stage(s));
+  double start_rate = 0;
   std::optional<std::chrono::duration<double>> total;
   if (o.duration) total = parse_duration(*o.duration, "--duration");
   if (o.rate) {
     if (!total) usage_error("--rate needs --duration");
     if (!stages.empty()) usage_error("give either --rate with --duration, or --stage");
-    const double rate = parse_number(*o.rate, "--rate");
-    stages = {{std::chrono::duration<double>(0), rate}, {*total, rate}};
+    start_rate = parse_number(*o.rate, "--rate");
+    stages = {{*total, start_rate}};
   } else if (!stages.empty() && total) {
     usage_error("--duration goes with --rate; --stage gives its own durations");
   }
   if (!stages.empty()) {
-    const karga::schedule plan(0, stages);
+    const karga::schedule plan(start_rate, stages);
     if (plan.total() == 0) usage_error("the load schedules no request (rate × duration is less than one)");
     if (connections && *connections < threads) usage_error("--connections must be at least --threads");
   } else if (total && total->count() == 0) {
@@ -193,6 +194,7 @@ int main(int argc, char** argv) try {
                       .build());
   } else {
     results = run(karga::stage_executor::builder()
+                      .start_rate(start_rate)
                       .stages(stages)
                       .threads(threads)
                       .max_in_flight(connections.value_or(0))

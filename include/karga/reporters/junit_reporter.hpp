@@ -1,8 +1,9 @@
 #pragma once
 /// @file reporters/junit_reporter.hpp
 /// JUnit XML, the format CI systems show as tests: a test suite named after the
-/// scenario, with a test case per threshold (failed when the threshold failed) and
-/// one, "every request ok", failed when any action failed, was dropped or interrupted.
+/// scenario, with a test case per threshold (failed when the threshold failed); a run
+/// without thresholds has one, "every request ok", failed when any action failed, was
+/// dropped or interrupted — as karga-http's exit status.
 
 #include <karga/detail/text_out.hpp>
 #include <karga/report.hpp>
@@ -34,14 +35,15 @@ std::string format_junit(const R& r) {
   };
   for (const auto& t : r.thresholds)
     add("threshold " + t.expression, t.passed, t.expression + " failed: observed " + t.observed_text);
-  add("every request ok", r.all_ok(),
-      fmt::format("failed {}, dropped {}, interrupted {} of {} scheduled", r.failed, r.dropped, r.interrupted, r.scheduled));
+  if (r.thresholds.empty())
+    add("every request ok", r.all_ok(),
+        fmt::format("failed {}, dropped {}, interrupted {} of {} scheduled", r.failed, r.dropped, r.interrupted, r.scheduled));
+  const std::size_t tests = r.thresholds.empty() ? 1 : r.thresholds.size();
   return fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                      "<testsuites name=\"karga\" tests=\"{}\" failures=\"{}\" time=\"{:.3f}\">\n"
                      "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\" time=\"{:.3f}\" "
                      "timestamp=\"{}\">\n{}  </testsuite>\n</testsuites>\n",
-                     r.thresholds.size() + 1, failures, r.elapsed.count(), xml_escape(suite), r.thresholds.size() + 1,
-                     failures, r.elapsed.count(), detail::utc_time(r.started_at).substr(0, 19), cases);
+                     tests, failures, r.elapsed.count(), xml_escape(suite), tests, failures, r.elapsed.count(), detail::utc_time(r.started_at).substr(0, 19), cases);
 }
 
 /// Writes `format_junit(r)` to a file.
