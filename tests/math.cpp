@@ -442,7 +442,7 @@ TEST_CASE("time_series: each action counts in the interval of its intended start
   CHECK(s.in_flight(3) == 1);
 }
 
-TEST_CASE("time_series: late results go sparse; the order of recording does not matter", "[series]") {
+TEST_CASE("time_series: late results go sparse, and the order of recording does not matter", "[series]") {
   const auto t0 = karga::clock::now();
   std::mt19937_64 rng(3);
   std::uniform_real_distribution<double> when(0, 30), latency(0, 0.05);
