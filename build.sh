@@ -2,6 +2,7 @@
 # Sets up, builds and runs karga on a Debian machine.
 #   bash build.sh run    installs what is missing, builds, runs the main example: the
 #                        seed HTTP load test against an embedded loopback server
+#   bash build.sh build  installs what is missing and builds (build/tools/karga-http …)
 #   bash build.sh test   installs what is missing, builds, runs the tests (ctest); then
 #                        again under AddressSanitizer + UndefinedBehaviorSanitizer, the
 #                        multi-threaded ones under ThreadSanitizer, and a clang build
@@ -30,6 +31,7 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DKARGA_WERROR=$werror
 cmake --build build
 
 case "$mode" in
+  build) ;;
   run)
     ./build/examples/http "${@:2}"
     ;;
@@ -53,7 +55,7 @@ case "$mode" in
     ctest --test-dir build-clang --output-on-failure -j2 --timeout 300 -R "karga.fuzz"
     ;;
   *)
-    echo "usage: bash build.sh [run|test]" >&2
+    echo "usage: bash build.sh [run|build|test]" >&2
     exit 2
     ;;
 esac
