@@ -1,6 +1,9 @@
-// A program that found karga::http through find_package(karga COMPONENTS http).
+// A program that found karga::http and karga::results through
+// find_package(karga COMPONENTS http results): a run, its results file read back.
 #include <karga/http.hpp>
+#include <karga/http/serialize.hpp>
 #include <karga/karga.hpp>
+#include <karga/results.hpp>
 
 using namespace std::chrono_literals;
 
@@ -17,5 +20,6 @@ int main() {
                      .build()
                      .run();
   karga::stdout_reporter{}.report(karga::http::report{results});
-  return results.status_count(200) == 10 ? 0 : 1;
+  const auto back = karga::decode_results<karga::http::aggregate>(karga::encode_results(results));
+  return results.status_count(200) == 10 && back == results ? 0 : 1;
 }

@@ -2,7 +2,7 @@
 # the consumer project against that prefix only.
 file(REMOVE_RECURSE "${WORK_DIR}")
 set(prefix "${WORK_DIR}/prefix")
-foreach(component karga http)
+foreach(component karga results http)
   execute_process(COMMAND ${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${prefix}" --component ${component}
                   COMMAND_ERROR_IS_FATAL ANY)
 endforeach()
