@@ -11,7 +11,9 @@
 
 #include <atomic>
 #include <memory>
+#include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 namespace {
@@ -458,6 +460,142 @@ TEST_CASE("live: a closed run, sampled", "[executor][live][closed]") {
   CHECK(final->started == a.started());
   CHECK(final->scheduled == final->started);
   CHECK(calls >= 1);
+}
+
+} // namespace
+
+namespace {
+
+using namespace std::chrono_literals;
+using namespace test;
+
+TEST_CASE("per_vu_iterations: 13 users × 7 iterations = 91 actions, each user's 7", "[executor][closed][models]") {
+  std::mutex m;
+  std::map<std::uint64_t, std::set<std::uint64_t>> seen;  // user → its iterations
+  auto act = [&](const karga::context& c) -> asio::awaitable<basic_metric> {
+    {
+      std::lock_guard lock(m);
+      seen[c.user].insert(c.iteration);
+    }
+    co_await sleeper(1ms)();
+    co_return basic_metric{.success = true};
+  };
+  const auto a = karga::scenario<karga::basic_aggregate>::builder()
+                     .action(act)
+                     .executor(karga::per_vu_iterations_executor::builder().vus(13).iterations(7).threads(2).build())
+                     .build()
+                     .run();
+  CHECK(a.succeeded() == 91);
+  CHECK(a.run().scheduled == 91);
+  CHECK(a.run().model == "13 users × 7 iterations");
+  CHECK(a.run().planned == karga::clock::duration::zero());
+  REQUIRE(seen.size() == 13);
+  for (const auto& [user, iterations] : seen) {
+    CHECK(user < 13);
+    CHECK(iterations == std::set<std::uint64_t>{0, 1, 2, 3, 4, 5, 6});
+  }
+}
+
+TEST_CASE("shared_iterations: 100 iterations over 8 users = 100", "[executor][closed][models]") {
+  std::atomic<int> calls{0};
+  auto act = [&]() -> asio::awaitable<basic_metric> {
+    ++calls;
+    co_await sleeper(1ms)();
+    co_return basic_metric{.success = true};
+  };
+  const auto a = karga::scenario<karga::basic_aggregate>::builder()
+                     .action(act)
+                     .executor(karga::shared_iterations_executor::builder().vus(8).iterations(100).threads(2).build())
+                     .build()
+                     .run();
+  CHECK(calls == 100);
+  CHECK(a.succeeded() == 100);
+  CHECK(a.run().scheduled == 100);
+  CHECK(a.run().peak_in_flight <= 8);
+}
+
+TEST_CASE("iterations executors stop at max_duration", "[executor][closed][models]") {
+  const auto before = karga::clock::now();
+  const auto a = karga::scenario<karga::basic_aggregate>::builder()
+                     .action(sleeper(50ms))
+                     .executor(karga::per_vu_iterations_executor::builder().vus(2).iterations(1000).max_duration(300ms).build())
+                     .build()
+                     .run();
+  CHECK(karga::clock::now() - before < 10s);
+  CHECK(a.succeeded() <= 2 * 7);
+  CHECK(a.run().scheduled == a.started());
+}
+
+TEST_CASE("ramping_vus: the active users follow the stages", "[executor][closed][models]") {
+  // 0→10 users over 1 s, 10 for 1 s, 10→0 over 1 s; user i joins when the ramp
+  // reaches i + 1: at (i + 1) / 10 s, and leaves at 3 - (i + 1) / 10 s.
+  const auto e = karga::ramping_vus_executor::builder().stage(1s, 10).stage(1s, 10).stage(1s, 0).graceful_ramp_down(1s).threads(2).build();
+  REQUIRE(e.max_vus() == 10);
+  for (std::uint64_t i = 0; i < 10; ++i) {
+    REQUIRE(e.periods(i).size() == 1);
+    CHECK(std::chrono::duration<double>(e.periods(i)[0].join).count() == Approx((i + 1) / 10.0));
+    CHECK(std::chrono::duration<double>(e.periods(i)[0].leave).count() == Approx(3.0 - (i + 1) / 10.0));
+  }
+  CHECK(e.target_at(500ms) == Approx(5.0));
+  CHECK(e.description() == "users 0→10 over 1s, 10 for 1s, 10→0 over 1s");
+  using series = karga::series_aggregate<karga::basic_aggregate, 250>;
+  const auto a = karga::scenario<series>::builder().action(sleeper(5ms)).executor(e).build().run();
+  const karga::series_report r{a.series()};
+  REQUIRE(r.rows.size() >= 11);
+  // The mean of ⌊target⌋ over each quarter second, within a user (joins and leaves
+  // land on the executor's clock).
+  const double expected[] = {0.5, 3.0, 5.5, 8.0, 10, 10, 10, 10, 9.0, 6.5, 4.0, 1.5};
+  for (std::size_t k = 0; k < 12 && k < r.rows.size(); ++k) CHECK(std::abs(r.rows[k].users - expected[k]) <= 1.0);
+  CHECK(a.base().interrupted() == 0);  // 5 ms iterations end well within the ramp-down
+  CHECK(a.base().run().scheduled == a.base().started());
+}
+
+TEST_CASE("ramping_vus: a user leaving mid-iteration is cut short after the graceful ramp-down", "[executor][closed][models]") {
+  const auto before = karga::clock::now();
+  const auto a = karga::scenario<karga::basic_aggregate>::builder()
+                     .action(sleeper(60s))
+                     .executor(karga::ramping_vus_executor::builder()
+                                   .start_vus(4)
+                                   .stage(0s, 4)
+                                   .stage(200ms, 4)
+                                   .stage(0s, 1)  // three users leave at 0.2 s
+                                   .stage(300ms, 1)
+                                   .graceful_ramp_down(100ms)
+                                   .grace_period(100ms)
+                                   .build())
+                     .build()
+                     .run();
+  CHECK(karga::clock::now() - before < 20s);
+  CHECK(a.interrupted() == 4);  // three at the ramp-down, one at the end
+  CHECK(a.succeeded() == 0);
+  CHECK(a.run().scheduled == a.started());
+}
+
+TEST_CASE("context: an open model gives each action its arrival and intended start", "[executor][context]") {
+  std::mutex m;
+  std::vector<karga::context> seen;
+  auto act = [&](const karga::context& c) -> asio::awaitable<basic_metric> {
+    std::lock_guard lock(m);
+    seen.push_back(c);
+    co_return basic_metric{.success = true};
+  };
+  const auto a = karga::scenario<karga::basic_aggregate>::builder()
+                     .name("ctx")
+                     .action(act)
+                     .executor(karga::stage_executor::builder().start_rate(1000).stage(100ms, 1000.0).threads(2).build())
+                     .build()
+                     .run();
+  REQUIRE(seen.size() == 100);
+  std::set<std::uint64_t> arrivals;
+  for (const auto& c : seen) {
+    arrivals.insert(c.arrival);
+    CHECK(c.scenario == "ctx");
+    CHECK(c.shard == c.arrival % 2);
+    CHECK(c.iteration == c.arrival);
+  }
+  CHECK(arrivals.size() == 100);
+  CHECK(*arrivals.rbegin() == 99);
+  CHECK(a.succeeded() == 100);
 }
 
 } // namespace

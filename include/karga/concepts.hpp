@@ -3,6 +3,7 @@
 /// The extension points of karga. Each role is a concept; a user type models it with
 /// plain member functions, no base class and no registration.
 
+#include <karga/context.hpp>
 #include <karga/hooks.hpp>
 #include <karga/run_info.hpp>
 #include <karga/timing.hpp>
@@ -37,27 +38,52 @@ struct awaitable_traits<boost::asio::awaitable<T, Executor>> {
   static constexpr bool is_awaitable = true;
   using value_type = T;
 };
-template <class F>
+template <class F, class... Args>
 concept returns_awaitable =
-    std::invocable<F&> && awaitable_traits<std::invoke_result_t<F&>>::is_awaitable;
+    std::invocable<F&, Args...> && awaitable_traits<std::invoke_result_t<F&, Args...>>::is_awaitable;
+
+// What the call returns: with a context when the action takes one.
+template <class F>
+struct action_call {
+  using type = std::invoke_result_t<F&>;
+};
+template <class F>
+  requires(!std::invocable<F&> && std::invocable<F&, const context&>)
+struct action_call<F> {
+  using type = std::invoke_result_t<F&, const context&>;
+};
 } // namespace detail
+
+/// An action that takes the run's context: `f(const karga::context&)`.
+template <class F>
+concept takes_context = !std::invocable<F&> && detail::returns_awaitable<F, const context&>;
 
 /// An action is the unit of load: a callable that does one piece of work.
 ///
 /// Requirements:
 ///  1. `F` is copy-constructible (every shard owns its own copy);
-///  2. an lvalue `F` is invocable with no arguments;
+///  2. an lvalue `F` is invocable with no arguments, or with a `const karga::context&`;
 ///  3. the call returns `boost::asio::awaitable<M>`;
 ///  4. `M` models `metric`.
 ///
 /// Minimal model: `[]() -> boost::asio::awaitable<karga::basic_metric> { co_return {}; }`
 template <class F>
-concept action = std::copy_constructible<F> && detail::returns_awaitable<F> &&
-                 metric<typename detail::awaitable_traits<std::invoke_result_t<F&>>::value_type>;
+concept action = std::copy_constructible<F> && (detail::returns_awaitable<F> || takes_context<F>) &&
+                 metric<typename detail::awaitable_traits<typename detail::action_call<F>::type>::value_type>;
 
 /// The metric type an action returns.
 template <action F>
-using metric_of_t = typename detail::awaitable_traits<std::invoke_result_t<F&>>::value_type;
+using metric_of_t = typename detail::awaitable_traits<typename detail::action_call<F>::type>::value_type;
+
+/// Calls `f`, with `c` when `f` takes a context. `c` must outlive the awaitable (an
+/// action's coroutine keeps the reference): keep it in the calling coroutine's frame.
+template <action F>
+auto invoke_action(F& f, const context& c) {
+  if constexpr (takes_context<F>)
+    return f(c);
+  else
+    return f();
+}
 
 /// An action whose metric is `M`.
 template <class F, class M>

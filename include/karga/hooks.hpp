@@ -14,6 +14,7 @@
 /// | `record_interrupted(n, const timing&)` | with the above: one cancelled action, when it ends (those that never end go to the first) |
 /// | `record_exception(string_view)`        | an action threw: a failed action, with its message |
 /// | `record_exception(string_view, const timing&)` | the same with the action's timing (preferred when present) |
+/// | `record_users(clock::time_point, n)`   | closed models: a shard has n active users from then on |
 /// | `record_run(const run_info&)`          | once, after merging: the load model and how the run went |
 
 #include <karga/run_info.hpp>
@@ -56,6 +57,9 @@ concept records_run = requires(A& a, const run_info& info) { a.record_run(info);
 /// `a.record_start(t)` with a `clock::time_point`.
 template <class A>
 concept records_start = requires(A& a, clock::time_point t) { a.record_start(t); };
+/// `a.record_users(t, n)`: a shard's active users changed to n at t.
+template <class A>
+concept records_users = requires(A& a, clock::time_point t, std::uint64_t n) { a.record_users(t, n); };
 /// `a.record_exception(what, t)`: exceptions with the action's timing.
 template <class A>
 concept records_timed_exception = requires(A& a, std::string_view what, const timing& t) { a.record_exception(what, t); };
@@ -75,6 +79,7 @@ struct hook_names {
   void record_exception();
   void record_run();
   void record_start();
+  void record_users();
 };
 template <class A>
 struct hook_probe : A, hook_names {};
@@ -90,6 +95,8 @@ template <class A>
 concept declares_record_run = probeable<A> && !requires { &hook_probe<A>::record_run; };
 template <class A>
 concept declares_record_start = probeable<A> && !requires { &hook_probe<A>::record_start; };
+template <class A>
+concept declares_record_users = probeable<A> && !requires { &hook_probe<A>::record_users; };
 } // namespace detail
 
 /// Every hook `A` declares can be called as karga calls it.
@@ -98,7 +105,8 @@ concept hooks_callable =
     (!detail::declares_record_dropped<A> || records_dropped<A>) &&
     (!detail::declares_record_interrupted<A> || records_interrupted<A>) &&
     (!detail::declares_record_exception<A> || records_exception<A> || records_timed_exception<A>) &&
-    (!detail::declares_record_run<A> || records_run<A>) && (!detail::declares_record_start<A> || records_start<A>);
+    (!detail::declares_record_run<A> || records_run<A>) && (!detail::declares_record_start<A> || records_start<A>) &&
+    (!detail::declares_record_users<A> || records_users<A>);
 
 namespace detail {
 /// Stops the build with a sentence for each hook `A` declares with a signature karga
@@ -120,6 +128,9 @@ constexpr bool check_hooks() {
   static_assert(!declares_record_start<A> || records_start<A>,
                 "karga: the aggregate declares record_start, but karga calls it as "
                 "record_start(karga::clock::time_point start)");
+  static_assert(!declares_record_users<A> || records_users<A>,
+                "karga: the aggregate declares record_users, but karga calls it as "
+                "record_users(karga::clock::time_point t, std::uint64_t active)");
   return true;
 }
 } // namespace detail
@@ -157,6 +168,11 @@ void record_exception(A& a, std::string_view what, const timing& t) {
 template <class A>
 void record_exception(A& a, std::string_view what) {
   if constexpr (records_exception<A>) a.record_exception(what);
+}
+/// `a.record_users(t, n)` if `a` has it.
+template <class A>
+void record_users(A& a, clock::time_point t, std::uint64_t n) {
+  if constexpr (records_users<A>) a.record_users(t, n);
 }
 /// `a.record_start(t)` if `a` has it.
 template <class A>

@@ -7,8 +7,11 @@
 
 #include <karga/aggregate.hpp>
 #include <karga/concepts.hpp>
+#include <karga/context.hpp>
 #include <karga/error.hpp>
 #include <karga/executors/constant_vus_executor.hpp>
+#include <karga/executors/iterations_executors.hpp>
+#include <karga/executors/ramping_vus_executor.hpp>
 #include <karga/executors/stage_executor.hpp>
 #include <karga/histogram.hpp>
 #include <karga/hooks.hpp>

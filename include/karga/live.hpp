@@ -47,6 +47,7 @@ struct live_sample {
   std::uint64_t interrupted = 0;
   std::uint64_t in_flight = 0;
   std::uint64_t bytes = 0;
+  std::uint64_t users = 0;            ///< closed models: active virtual users now
   // The last interval.
   double target_rate = 0;             ///< arrivals due per second (open models)
   double achieved_rate = 0;           ///< actions started per second
@@ -73,6 +74,7 @@ public:
   using layout = detail::hdr_layout<8>;
 
   void started() noexcept { bump(started_); }
+  void users(std::uint64_t n) noexcept { users_.store(n, std::memory_order_relaxed); }
   void dropped(std::uint64_t n) noexcept { add(dropped_, n); }
   void interrupted(std::uint64_t n) noexcept { add(interrupted_, n); }
   void ended(bool success, std::uint64_t bytes, std::uint64_t latency_ns) noexcept {
@@ -84,11 +86,11 @@ public:
 
   /// For the sampler.
   struct totals {
-    std::uint64_t started, ok, failed, dropped, interrupted, bytes;
+    std::uint64_t started, ok, failed, dropped, interrupted, bytes, users;
   };
   totals read() const noexcept {
     auto r = [](const std::atomic<std::uint64_t>& a) { return a.load(std::memory_order_relaxed); };
-    return {r(started_), r(ok_), r(failed_), r(dropped_), r(interrupted_), r(bytes_)};
+    return {r(started_), r(ok_), r(failed_), r(dropped_), r(interrupted_), r(bytes_), r(users_)};
   }
   /// Switches the shard to the other histogram and adds the one it left (that
   /// interval's values) to `interval` and `total`, then clears it.
@@ -115,7 +117,7 @@ private:
     a.store(a.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   }
 
-  std::atomic<std::uint64_t> started_{0}, ok_{0}, failed_{0}, dropped_{0}, interrupted_{0}, bytes_{0};
+  std::atomic<std::uint64_t> started_{0}, ok_{0}, failed_{0}, dropped_{0}, interrupted_{0}, bytes_{0}, users_{0};
   std::atomic<int> active_{0};
   std::array<std::vector<std::atomic<std::uint32_t>>, 2> histograms_{std::vector<std::atomic<std::uint32_t>>(layout::bucket_count),
                                                                      std::vector<std::atomic<std::uint32_t>>(layout::bucket_count)};
@@ -196,6 +198,7 @@ private:
       s.dropped += t.dropped;
       s.interrupted += t.interrupted;
       s.bytes += t.bytes;
+      s.users += t.users;
       c->collect(interval_counts_, total_counts_);
     }
     const std::uint64_t ended = s.ok + s.failed + s.interrupted;

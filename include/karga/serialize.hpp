@@ -284,6 +284,7 @@ struct codec<series_aggregate<A, I>> {
       w.u64(f.bytes);
       w.u64(f.starts);
       w.u64(f.ends);
+      w.u64(f.user_ns);
       detail::write_sparse(w, f.latency);
       detail::write_sparse(w, f.response_time);
     }
@@ -296,7 +297,7 @@ struct codec<series_aggregate<A, I>> {
     const auto kind = r.u8("the series' load kind");
     if (kind > static_cast<std::uint8_t>(load_kind::closed)) r.fail("an unknown load kind");
     const auto unattributed = r.u64("unattributed interrupted"), untimed = r.u64("untimed");
-    const std::size_t n = r.count("the number of intervals", 56 + 2 * 44, 10'000'000);
+    const std::size_t n = r.count("the number of intervals", 64 + 2 * 44, 10'000'000);
     std::vector<interval_figures> intervals(n);
     for (auto& f : intervals) {
       f.scheduled = r.u64("an interval");
@@ -306,6 +307,7 @@ struct codec<series_aggregate<A, I>> {
       f.bytes = r.u64("an interval");
       f.starts = r.u64("an interval");
       f.ends = r.u64("an interval");
+      f.user_ns = r.u64("an interval");
       f.latency = detail::read_sparse(r, "an interval's latency histogram");
       f.response_time = detail::read_sparse(r, "an interval's response-time histogram");
     }

@@ -50,6 +50,10 @@ public:
     series_.start(t);
   }
   void record_dropped(std::uint64_t n, drop_reason why) { karga::record_dropped(base_, n, why); }
+  void record_users(clock::time_point t, std::uint64_t n) {
+    karga::record_users(base_, t, n);
+    series_.record_users(t, n);
+  }
   void record_interrupted(std::uint64_t n) {
     karga::record_interrupted(base_, n);
     series_.record_unattributed_interrupted(n);

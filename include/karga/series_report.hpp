@@ -26,6 +26,7 @@ struct interval_row {
   std::uint64_t interrupted = 0;
   std::uint64_t starts = 0;         ///< actions that started during the interval, whenever due
   std::uint64_t in_flight = 0;      ///< actions running at the interval's end
+  double users = 0;                 ///< closed models: mean active virtual users
   std::uint64_t bytes = 0;
   double target_rate = 0;           ///< scheduled per second (open models; 0 for closed)
   double achieved_rate = 0;         ///< started per second
@@ -65,6 +66,7 @@ struct series_report {
       ends += f.ends;
       r.in_flight = starts > ends ? starts - ends : 0;
       r.bytes = f.bytes;
+      r.users = static_cast<double>(f.user_ns) / (seconds * 1e9);
       r.target_rate = kind == load_kind::open ? static_cast<double>(f.scheduled) / seconds : 0.0;
       r.achieved_rate = static_cast<double>(r.started) / seconds;
       r.p50 = ns(f.latency.percentile(50));

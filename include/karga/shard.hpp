@@ -40,6 +40,7 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <string>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -73,9 +74,11 @@ public:
   /// Shard `index` of `count`, running on `ex`; `run_wide` stops every shard of the
   /// run (an error in one stops all), `user` is the run's `run_options::control`.
   shard(executor_type ex, const F& act, A initial, unsigned index, unsigned count, clock::time_point start,
-        shard_settings settings, std::shared_ptr<run_control> run_wide, std::shared_ptr<run_control> user = {})
+        shard_settings settings, std::shared_ptr<run_control> run_wide, std::shared_ptr<run_control> user = {},
+        std::string scenario = {})
       : ex_(std::move(ex)), action_(act), aggregate_(std::move(initial)), index_(index), count_(count), start_(start),
-        settings_(settings), run_wide_(std::move(run_wide)), user_(std::move(user)), wake_(ex_) {}
+        settings_(settings), run_wide_(std::move(run_wide)), user_(std::move(user)), scenario_(std::move(scenario)),
+        wake_(ex_) {}
 
   shard(const shard&) = delete;
   shard& operator=(const shard&) = delete;
@@ -90,6 +93,18 @@ public:
   A& aggregate() noexcept { return aggregate_; }
   /// The run's start, the same for every shard.
   clock::time_point start() const noexcept { return start_; }
+  /// The scenario's name.
+  const std::string& scenario() const noexcept { return scenario_; }
+  /// Whether the action takes a `karga::context` (if not, executors need not build one).
+  static constexpr bool wants_context = takes_context<F>;
+  /// A context for an action of this shard (the rest of its fields are the caller's).
+  context make_context(clock::time_point intended_start) const noexcept {
+    context c;
+    c.scenario = scenario_;
+    c.intended_start = intended_start;
+    c.shard = index_;
+    return c;
+  }
 
   // Actions -------------------------------------------------------------------------
   /// Call as an action starts.
@@ -167,10 +182,40 @@ public:
   }
 
   // Concurrency -----------------------------------------------------------------------
+  /// A coroutine started with `spawn`, to cancel it alone.
+  struct spawn_handle {
+    std::size_t slot = 0;
+    std::uint64_t generation = 0;
+  };
   /// Runs `a` as a coroutine of the shard: the shard waits for it at the end, cancels
   /// it at the end of the grace period, and what it throws ends the run (rethrown by
   /// the executor's `run()`).
-  void spawn(boost::asio::awaitable<void> a) { spawn_tracked(std::move(a), false, nullptr); }
+  spawn_handle spawn(boost::asio::awaitable<void> a) { return spawn_tracked(std::move(a), false, nullptr); }
+  /// Cancels one coroutine of `spawn` (asio per-operation cancellation), if it still runs.
+  void cancel(spawn_handle h) {
+    if (h.slot < slots_.size() && slots_[h.slot].live && slots_[h.slot].generation == h.generation)
+      slots_[h.slot].signal.emit(boost::asio::cancellation_type::all);
+  }
+  /// Call as an action that the executor cancelled on its own (a user leaving on a
+  /// ramp-down) ends: counted as interrupted, whatever it returned.
+  void end_interrupted(const timing& t) {
+    --in_flight_;
+    if (interrupting_) {
+      end_after_interrupt(t);
+      return;
+    }
+    ++interrupted_;
+    if (live_) live_->interrupted(1);
+    if constexpr (records_timed_interrupted<A>)
+      aggregate_.record_interrupted(1, t);
+    else
+      karga::record_interrupted(aggregate_, 1);
+  }
+  /// Closed models: the shard now has `n` active users (at each change).
+  void set_users(std::uint64_t n) {
+    if (live_) live_->users(n);
+    karga::record_users(aggregate_, clock::now(), n);
+  }
 
   // For the runner ----------------------------------------------------------------------
   /// Live counters the shard keeps for a sampler (before `run`; none by default).
@@ -220,19 +265,25 @@ private:
   struct slot {
     boost::asio::cancellation_signal signal;
     bool live = false;
+    std::uint64_t generation = 0;
   };
 
   // Returns whether the action's outcome counts (it was not interrupted).
   bool end(const timing& t) {
     --in_flight_;
     if (!interrupting_) return true;
+    end_after_interrupt(t);
+    return false;
+  }
+  // An action ends after the grace period's cancellation: counted then; reported now
+  // to an aggregate that wants each with its timing.
+  void end_after_interrupt([[maybe_unused]] const timing& t) {
     if constexpr (records_timed_interrupted<A>) {
       if (unreported_interrupts_ != 0) {
         --unreported_interrupts_;
         aggregate_.record_interrupted(1, t);
       }
     }
-    return false;
   }
 
   // Interrupted actions: at once, or, for an aggregate that wants each with its
@@ -244,7 +295,7 @@ private:
       karga::record_interrupted(aggregate_, n);
   }
 
-  void spawn_tracked(boost::asio::awaitable<void> a, bool is_body, std::shared_ptr<void> keep) {
+  spawn_handle spawn_tracked(boost::asio::awaitable<void> a, bool is_body, std::shared_ptr<void> keep) {
     std::size_t i;
     if (!free_.empty()) {
       i = free_.back();
@@ -254,6 +305,7 @@ private:
       slots_.emplace_back();
     }
     slots_[i].live = true;
+    const std::uint64_t generation = ++slots_[i].generation;
     ++running_;
     boost::asio::co_spawn(
         ex_, std::move(a),
@@ -262,6 +314,7 @@ private:
             [self = this->shared_from_this(), i, is_body, keep = std::move(keep)](std::exception_ptr e) {
               self->spawn_done(i, is_body, std::move(e));
             }));
+    return {i, generation};
   }
 
   void spawn_done(std::size_t i, bool is_body, std::exception_ptr e) {
@@ -337,6 +390,7 @@ private:
   shard_settings settings_;
   std::shared_ptr<run_control> run_wide_;
   std::shared_ptr<run_control> user_;
+  std::string scenario_;
   std::size_t run_wide_key_ = 0;
   std::size_t user_key_ = 0;
 

@@ -88,7 +88,7 @@ public:
     auto shared_body = std::make_shared<Body>(std::move(body));
     std::vector<std::unique_ptr<threaded<F, A>>> shards;
     for (unsigned i = 0; i < threads_; ++i)
-      shards.push_back(std::make_unique<threaded<F, A>>(act, initial, i, *this, when.steady, run_wide, opt.control));
+      shards.push_back(std::make_unique<threaded<F, A>>(act, initial, i, *this, when.steady, run_wide, opt.control, opt.name));
     std::vector<shard<F, A>*> states;
     for (auto& s : shards) states.push_back(s->state.get());
     auto sampler = watch(states, plan, opt, when);
@@ -123,10 +123,10 @@ private:
     auto caller = co_await boost::asio::this_coro::executor;
     std::vector<std::unique_ptr<threaded<F, A>>> others;
     for (unsigned i = 1; i < threads_; ++i)
-      others.push_back(std::make_unique<threaded<F, A>>(act, initial, i, self, when.steady, run_wide, opt.control));
+      others.push_back(std::make_unique<threaded<F, A>>(act, initial, i, self, when.steady, run_wide, opt.control, opt.name));
 
     auto first = std::make_shared<shard<F, A>>(boost::asio::make_strand(caller), act, std::move(initial), 0u, threads_,
-                                               when.steady, settings_, run_wide, opt.control);
+                                               when.steady, settings_, run_wide, opt.control, opt.name);
     std::vector<shard<F, A>*> states{first.get()};
     for (auto& s : others) states.push_back(s->state.get());
     auto sampler = self.watch(states, plan, opt, when);
@@ -198,9 +198,9 @@ private:
   template <class F, class A>
   struct threaded {
     threaded(const F& act, const A& initial, unsigned index, const sharded_runner& r, clock::time_point start,
-             std::shared_ptr<run_control> run_wide, std::shared_ptr<run_control> user)
+             std::shared_ptr<run_control> run_wide, std::shared_ptr<run_control> user, std::string scenario)
         : state(std::make_shared<shard<F, A>>(context.get_executor(), act, initial, index, r.threads_, start,
-                                              r.settings_, std::move(run_wide), std::move(user))) {}
+                                              r.settings_, std::move(run_wide), std::move(user), std::move(scenario))) {}
 
     template <class Body>
     void run(const std::shared_ptr<Body>& body) {
@@ -265,12 +265,19 @@ private:
 
 namespace detail {
 template <class F, class A>
-boost::asio::awaitable<void> run_action_at(shard<F, A>& s, std::optional<clock::time_point> scheduled) {
-  const clock::time_point started = shard<F, A>::timed ? clock::now() : clock::time_point{};
+boost::asio::awaitable<void> run_action_at(shard<F, A>& s, std::optional<clock::time_point> scheduled, context c) {
+  const clock::time_point started =
+      shard<F, A>::timed || (shard<F, A>::wants_context && !scheduled) ? clock::now() : clock::time_point{};
+  if constexpr (shard<F, A>::wants_context) {
+    const context base = s.make_context(scheduled.value_or(started));
+    c.scenario = base.scenario;
+    c.shard = base.shard;
+    if (c.intended_start == clock::time_point{}) c.intended_start = base.intended_start;
+  }
   s.begin_action();
   std::optional<metric_of_t<F>> m;
   try {
-    m.emplace(co_await s.action()());
+    m.emplace(co_await invoke_action(s.action(), c));
   } catch (...) {
     const clock::time_point finished = shard<F, A>::timed ? clock::now() : started;
     s.end_action(std::current_exception(), timing{scheduled.value_or(started), started, finished});
@@ -284,15 +291,17 @@ boost::asio::awaitable<void> run_action_at(shard<F, A>& s, std::optional<clock::
 /// what it threw as a failed action; an action interrupted at the end of the grace
 /// period is counted as such. One coroutine frame per call: karga's own executors do
 /// the same inline.
+/// An action that takes a `karga::context` gets `c`, with its scenario, shard and (if
+/// unset) intended start filled in.
 template <class F, class A>
-boost::asio::awaitable<void> run_action(shard<F, A>& s, clock::time_point scheduled) {
-  return detail::run_action_at(s, scheduled);
+boost::asio::awaitable<void> run_action(shard<F, A>& s, clock::time_point scheduled, context c = {}) {
+  return detail::run_action_at(s, scheduled, c);
 }
 
 /// The same, for an action due when it starts (closed models).
 template <class F, class A>
-boost::asio::awaitable<void> run_action(shard<F, A>& s) {
-  return detail::run_action_at(s, std::nullopt);
+boost::asio::awaitable<void> run_action(shard<F, A>& s, context c = {}) {
+  return detail::run_action_at(s, std::nullopt, c);
 }
 
 } // namespace karga

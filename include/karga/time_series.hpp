@@ -142,6 +142,7 @@ struct interval_figures {
   std::uint64_t bytes = 0;
   std::uint64_t starts = 0;        ///< actions that started in it (by when they started)
   std::uint64_t ends = 0;          ///< actions that ended in it (by when they ended)
+  std::uint64_t user_ns = 0;       ///< closed models: active users × ns during it (its mean users × its length)
   sparse_histogram latency;        ///< the actions' own
   sparse_histogram response_time;  ///< from the intended start to the end
 
@@ -156,6 +157,7 @@ struct interval_figures {
     bytes += o.bytes;
     starts += o.starts;
     ends += o.ends;
+    user_ns += o.user_ns;
     latency.merge(o.latency);
     response_time.merge(o.response_time);
   }
@@ -194,6 +196,7 @@ public:
   void start(clock::time_point t) noexcept {
     start_ = t;
     last_from_ = last_to_ = t;
+    users_since_ = t;
   }
 
   /// An action that returned: its outcome, own latency and bytes, with its timing.
@@ -225,6 +228,20 @@ public:
     ++at(k).interrupted;
     ++at(index(t.started)).starts;
     ++at(index(t.finished)).ends;
+  }
+  /// Closed models: from `t` on, `n` users are active (this series' shard's).
+  void record_users(clock::time_point t, std::uint64_t n) {
+    std::int64_t from = std::chrono::duration_cast<std::chrono::nanoseconds>(users_since_ - start_).count();
+    const std::int64_t to = std::chrono::duration_cast<std::chrono::nanoseconds>(t - start_).count();
+    while (users_ != 0 && from < to) {
+      const std::int64_t k = from / interval_ns_;  // the interval (k·i, (k+1)·i] that holds (from, …
+      if (static_cast<std::size_t>(k) >= max_intervals) break;
+      const std::int64_t end = std::min(to, (k + 1) * interval_ns_);
+      at(static_cast<std::size_t>(k)).user_ns += users_ * static_cast<std::uint64_t>(end - from);
+      from = end;
+    }
+    users_ = n;
+    users_since_ = t;
   }
   /// Interrupted actions that never ended (abandoned): no interval is theirs.
   void record_unattributed_interrupted(std::uint64_t n) noexcept { unattributed_interrupted_ += n; }
@@ -411,6 +428,8 @@ private:
   mutable std::unique_ptr<dense> scratch_;
   std::uint64_t unattributed_interrupted_ = 0;
   std::uint64_t untimed_ = 0;
+  std::uint64_t users_ = 0;  // active users since users_since_
+  clock::time_point users_since_{};
   load_kind kind_ = load_kind::open;
   bool scheduled_set_ = false;
 };

@@ -94,6 +94,7 @@ private:
   // loop's state for as long as the worker lives.
   boost::asio::awaitable<void> work(std::shared_ptr<open_loop> keep, worker& me) {
     shard<F, A>& s = shard_;
+    context ctx;  // for actions that take one: it outlives each action's awaitable
     unsigned batches = 0;
     clock::time_point now{};  // the last clock read
     while (!finished_) {
@@ -157,8 +158,12 @@ private:
           continue;
         }
         clock::time_point scheduled{};
-        if constexpr (timed) scheduled = s.start() + schedule::to_duration(cursor_.time_of(k));
+        if constexpr (timed || shard<F, A>::wants_context) scheduled = s.start() + schedule::to_duration(cursor_.time_of(k));
         const clock::time_point started = now;
+        if constexpr (shard<F, A>::wants_context) {
+          ctx = s.make_context(scheduled);
+          ctx.arrival = ctx.iteration = k;
+        }
 
         if (!guard_pending_) {
           guard_pending_ = true;
@@ -168,7 +173,7 @@ private:
         s.begin_action();
         std::optional<metric_type> m;
         try {
-          m.emplace(co_await s.action()());
+          m.emplace(co_await invoke_action(s.action(), ctx));
         } catch (...) {
           me.busy = false;
           const clock::time_point finished = timed ? clock::now() : started;

@@ -5,6 +5,7 @@
 /// speed (like wrk); use `stage_executor` to impose a rate instead.
 
 #include <karga/concepts.hpp>
+#include <karga/detail/builder_settings.hpp>
 #include <karga/detail/closed_loop.hpp>
 #include <karga/detail/format.hpp>
 #include <karga/error.hpp>
@@ -26,7 +27,7 @@ class constant_vus_executor_builder;
 /// over n shards, each with its own thread, io_context, action and aggregate.
 /// Iterations still running at the end get `grace_period`, then are cancelled and
 /// counted as interrupted. A closed model schedules what it starts:
-/// `run_info::scheduled` is the number of iterations started.
+/// `run_info::scheduled` is the number of iterations started. (k6: constant-vus.)
 class constant_vus_executor {
 public:
   static constant_vus_executor_builder builder();
@@ -47,7 +48,6 @@ public:
     else
       return initial;
   }
-
   template <class F, class A>
     requires detail::runnable<F, A>
   boost::asio::awaitable<A> async_run(const F& act, A initial, const run_options& opt) const {
@@ -83,7 +83,7 @@ private:
 
 /// Settings of a `constant_vus_executor`; `build()` checks them and throws
 /// `karga::error` before any load is sent.
-class constant_vus_executor_builder {
+class constant_vus_executor_builder : public detail::builder_settings<constant_vus_executor_builder> {
 public:
   /// Virtual users (required, at least 1).
   constant_vus_executor_builder& vus(std::uint64_t n) & {
@@ -97,55 +97,16 @@ public:
     return *this;
   }
   constant_vus_executor_builder&& duration(std::chrono::duration<double> d) && { return std::move(duration(d)); }
-  /// Shards, one thread and io_context each. Default 1.
-  constant_vus_executor_builder& threads(unsigned n) & {
-    threads_ = n;
-    return *this;
-  }
-  constant_vus_executor_builder&& threads(unsigned n) && { return std::move(threads(n)); }
-  /// How long running iterations may go on after the duration. Default 30 s.
-  constant_vus_executor_builder& grace_period(std::chrono::duration<double> d) & {
-    grace_ = d;
-    return *this;
-  }
-  constant_vus_executor_builder&& grace_period(std::chrono::duration<double> d) && {
-    return std::move(grace_period(d));
-  }
-  /// After the grace period, how long to wait for cancelled actions that ignore the
-  /// cancellation before abandoning them (they stay counted as interrupted; a stop
-  /// request, such as another Ctrl-C, abandons them at once). Default 1 s.
-  constant_vus_executor_builder& cancel_wait(std::chrono::duration<double> d) & {
-    cancel_wait_ = d;
-    return *this;
-  }
-  constant_vus_executor_builder&& cancel_wait(std::chrono::duration<double> d) && { return std::move(cancel_wait(d)); }
-  /// Whether SIGINT and SIGTERM stop the run early, with a report of what was
-  /// measured. Default true.
-  constant_vus_executor_builder& stop_on_signals(bool on) & {
-    stop_on_signals_ = on;
-    return *this;
-  }
-  constant_vus_executor_builder&& stop_on_signals(bool on) && { return std::move(stop_on_signals(on)); }
 
   constant_vus_executor build() const {
     if (vus_ == 0) detail::throw_error("vus must be at least 1, got 0");
-    if (threads_ == 0) detail::throw_error("threads must be at least 1, got 0");
     if (!duration_) detail::throw_error("a duration is required");
-    shard_settings settings;
-    settings.grace = schedule::checked_duration(grace_, "grace period");
-    settings.stop_on_signals = stop_on_signals_;
-    settings.cancel_wait = schedule::checked_duration(cancel_wait_, "cancel wait");
-    return constant_vus_executor(vus_, schedule::checked_duration(*duration_, "duration"),
-                                 sharded_runner(threads_, settings));
+    return constant_vus_executor(vus_, schedule::checked_duration(*duration_, "duration"), runner());
   }
 
 private:
   std::uint64_t vus_ = 0;
   std::optional<std::chrono::duration<double>> duration_;
-  unsigned threads_ = 1;
-  std::chrono::duration<double> grace_{30.0};
-  std::chrono::duration<double> cancel_wait_{1.0};
-  bool stop_on_signals_ = true;
 };
 
 inline constant_vus_executor_builder constant_vus_executor::builder() { return {}; }

@@ -4,6 +4,7 @@
 /// Every arrival starts at its scheduled time whatever earlier actions are doing.
 
 #include <karga/concepts.hpp>
+#include <karga/detail/builder_settings.hpp>
 #include <karga/detail/format.hpp>
 #include <karga/detail/open_loop.hpp>
 #include <karga/error.hpp>
@@ -107,7 +108,7 @@ private:
 /// Settings of a `stage_executor`. Every setter returns the builder, for chained
 /// calls on a temporary or calls on a named builder alike; `build()` checks them
 /// all and throws `karga::error` before any load is sent.
-class stage_executor_builder {
+class stage_executor_builder : public detail::builder_settings<stage_executor_builder> {
 public:
   /// The stages, in order (required, at least one).
   stage_executor_builder& stages(std::vector<stage> s) & {
@@ -129,12 +130,6 @@ public:
     return *this;
   }
   stage_executor_builder&& start_rate(double r) && { return std::move(start_rate(r)); }
-  /// Shards, one thread and `io_context` each. Default 1.
-  stage_executor_builder& threads(unsigned n) & {
-    threads_ = n;
-    return *this;
-  }
-  stage_executor_builder&& threads(unsigned n) && { return std::move(threads(n)); }
   /// Most actions in flight at once, over all shards (split exactly between them);
   /// arrivals beyond it are dropped. Default 0: no cap.
   stage_executor_builder& max_in_flight(std::uint64_t n) & {
@@ -142,30 +137,6 @@ public:
     return *this;
   }
   stage_executor_builder&& max_in_flight(std::uint64_t n) && { return std::move(max_in_flight(n)); }
-  /// How long in-flight actions may go on after the schedule ends (or a stop)
-  /// before they are cancelled and counted as interrupted. Default 30 s.
-  stage_executor_builder& grace_period(std::chrono::duration<double> d) & {
-    grace_ = d;
-    return *this;
-  }
-  stage_executor_builder&& grace_period(std::chrono::duration<double> d) && { return std::move(grace_period(d)); }
-  /// After the grace period, how long to wait for cancelled actions that ignore the
-  /// cancellation before abandoning them (they stay counted as interrupted; a stop
-  /// request, such as another Ctrl-C, abandons them at once). Default 1 s.
-  stage_executor_builder& cancel_wait(std::chrono::duration<double> d) & {
-    cancel_wait_ = d;
-    return *this;
-  }
-  stage_executor_builder&& cancel_wait(std::chrono::duration<double> d) && { return std::move(cancel_wait(d)); }
-  /// Whether SIGINT and SIGTERM stop the run early: no arrival starts after the
-  /// signal, in-flight actions get the grace period (a second signal ends it, a
-  /// third abandons actions that ignore cancellation), and `run()` returns what was
-  /// measured. Default true.
-  stage_executor_builder& stop_on_signals(bool on) & {
-    stop_on_signals_ = on;
-    return *this;
-  }
-  stage_executor_builder&& stop_on_signals(bool on) && { return std::move(stop_on_signals(on)); }
   /// How long after the schedule's end the executor may still start arrivals it is
   /// late for; the rest are dropped. Default 100 ms.
   stage_executor_builder& late_start_limit(std::chrono::duration<double> d) & {
@@ -177,17 +148,13 @@ public:
   }
 
   stage_executor build() const {
-    if (threads_ == 0) detail::throw_error("threads must be at least 1, got 0");
-    if (max_in_flight_ != 0 && max_in_flight_ < threads_)
+    const sharded_runner r = runner();
+    if (max_in_flight_ != 0 && max_in_flight_ < r.threads())
       detail::throw_error(fmt::format("max_in_flight ({}) must be 0 (no cap) or at least threads ({})",
-                                      max_in_flight_, threads_));
-    shard_settings settings;
-    settings.grace = schedule::checked_duration(grace_, "grace period");
-    settings.stop_on_signals = stop_on_signals_;
-    settings.cancel_wait = schedule::checked_duration(cancel_wait_, "cancel wait");
+                                      max_in_flight_, r.threads()));
     const auto late = schedule::checked_duration(late_, "late start limit");
     karga::schedule s(start_rate_, stages_);
-    stage_executor e(std::move(s), sharded_runner(threads_, settings), max_in_flight_, late);
+    stage_executor e(std::move(s), r, max_in_flight_, late);
     e.description_ = describe();
     return e;
   }
@@ -211,11 +178,7 @@ private:
 
   std::vector<karga::stage> stages_;
   double start_rate_ = 0;
-  unsigned threads_ = 1;
   std::uint64_t max_in_flight_ = 0;
-  bool stop_on_signals_ = true;
-  std::chrono::duration<double> grace_{30.0};
-  std::chrono::duration<double> cancel_wait_{1.0};
   std::chrono::duration<double> late_{0.1};
 };
 

@@ -17,14 +17,14 @@ template <class R>
   requires requires(const R& r) { r.series; }
 std::string format_csv(const R& r) {
   std::string out =
-      "start_s,end_s,scheduled,started,ok,failed,dropped,interrupted,starts,in_flight,bytes,target_rate,achieved_rate,"
+      "start_s,end_s,scheduled,started,ok,failed,dropped,interrupted,starts,in_flight,users,bytes,target_rate,achieved_rate,"
       "latency_p50_ms,latency_p90_ms,latency_p99_ms,latency_max_ms,"
       "response_time_p50_ms,response_time_p90_ms,response_time_p99_ms,response_time_max_ms\n";
   auto ms = [](std::chrono::nanoseconds d) { return static_cast<double>(d.count()) / 1e6; };
   for (const auto& row : r.series.rows)
-    fmt::format_to(std::back_inserter(out), "{:.3f},{:.3f},{},{},{},{},{},{},{},{},{},{:.3f},{:.3f},{},{},{},{},{},{},{},{}\n",
+    fmt::format_to(std::back_inserter(out), "{:.3f},{:.3f},{},{},{},{},{},{},{},{},{:.2f},{},{:.3f},{:.3f},{},{},{},{},{},{},{},{}\n",
                    row.start, row.end, row.scheduled, row.started, row.ok, row.failed, row.dropped, row.interrupted,
-                   row.starts, row.in_flight, row.bytes, row.target_rate, row.achieved_rate, ms(row.p50), ms(row.p90),
+                   row.starts, row.in_flight, row.users, row.bytes, row.target_rate, row.achieved_rate, ms(row.p50), ms(row.p90),
                    ms(row.p99), ms(row.max), ms(row.rt_p50), ms(row.rt_p90), ms(row.rt_p99), ms(row.rt_max));
   return out;
 }

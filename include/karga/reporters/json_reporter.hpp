@@ -47,6 +47,7 @@ inline void json_series(json_writer& w, const series_report& s) {
         .field("interrupted", r.interrupted)
         .field("starts", r.starts)
         .field("in_flight", r.in_flight)
+        .field("users", r.users)
         .field("bytes", r.bytes)
         .field("target_rate", r.target_rate)
         .field("achieved_rate", r.achieved_rate)
