@@ -20,7 +20,7 @@ namespace karga {
 
 /// One action's place in the run.
 struct context {
-  std::string_view scenario;          ///< the scenario's name (empty without one)
+  std::string_view scenario;          ///< the scenario's name (empty without one); valid while the action runs
   std::uint64_t user = 0;             ///< closed models: the virtual user, from 0 over all shards; open models: 0
   std::uint64_t iteration = 0;        ///< closed models: this user's iteration, from 0; open models: = arrival
   std::uint64_t arrival = 0;          ///< open models: the arrival's index in the schedule; closed: the shard's count of iterations
