@@ -10,8 +10,8 @@
 #include <boost/asio/io_context.hpp>
 
 #include <atomic>
-#include <memory>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -599,6 +599,30 @@ TEST_CASE("context: an open model gives each action its arrival and intended sta
   CHECK(arrivals.size() == 100);
   CHECK(*arrivals.rbegin() == 99);
   CHECK(a.succeeded() == 100);
+}
+
+TEST_CASE("poisson: every arrival of a seeded schedule starts once, at its own intended time", "[executor][poisson]") {
+  std::mutex m;
+  std::map<std::uint64_t, karga::clock::time_point> due;
+  auto act = [&](const karga::context& c) -> asio::awaitable<basic_metric> {
+    std::lock_guard lock(m);
+    due.emplace(c.arrival, c.intended_start);
+    co_return basic_metric{.success = true};
+  };
+  const auto exec = karga::stage_executor::builder().profile(karga::profiles::ramp(500, 2000, 500ms)).poisson(11).threads(2).build();
+  const auto& s = exec.schedule();
+  const auto a = karga::scenario<karga::basic_aggregate>::builder().name("poisson").action(act).executor(exec).build().run();
+  // Every arrival has one outcome; those that started had the schedule's times.
+  CHECK(a.run().scheduled == s.total());
+  CHECK(a.started() + a.dropped() == s.total());
+  CHECK(a.interrupted() == 0);
+  REQUIRE(due.size() == a.started());
+  REQUIRE(due.count(0) == 1);
+  const auto start = due.at(0) - karga::schedule::to_duration(s.time_of(0));
+  for (const auto& [k, t] : due) {
+    REQUIRE(k < s.total());
+    CHECK(std::chrono::abs(t - (start + karga::schedule::to_duration(s.time_of(k)))) <= 1ns);
+  }
 }
 
 } // namespace

@@ -23,6 +23,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <optional>
 #include <string>
 #include <thread>
@@ -54,7 +55,7 @@ std::uint64_t connection_limit() {
 
 struct options {
   std::string url;
-  std::optional<std::string> rate, duration, connections, threads, timeout, connect_timeout, grace;
+  std::optional<std::string> rate, duration, connections, threads, timeout, connect_timeout, grace, poisson;
   std::vector<std::string> stages, headers;
   std::string method = "GET", body, cacert;
   bool insecure = false;
@@ -89,6 +90,7 @@ int main(int argc, char** argv) try {
   app.add_option("--rate", o.rate, "requests per second (open model), with --duration");
   app.add_option("--duration", o.duration, "how long: 500ms, 10s, 2m, 1h (closed model: default 10s)");
   app.add_option("--stage", o.stages, "DURATION:RATE, ramping linearly to RATE over DURATION (repeatable)");
+  app.add_option("--poisson", o.poisson, "SEED: Poisson arrivals (random gaps, the same for the same seed) instead of even ones");
   app.add_option("--connections", o.connections,
                  "closed model: users (default 10); open model: most requests in flight (default: no cap)");
   app.add_option("--threads", o.threads, "shards, one thread and event loop each (default 1)");
@@ -157,8 +159,13 @@ int main(int argc, char** argv) try {
   } else if (!stages.empty() && total) {
     usage_error("--duration goes with --rate; --stage gives its own durations");
   }
+  std::optional<std::uint64_t> poisson;
+  if (o.poisson) {
+    if (stages.empty()) usage_error("--poisson goes with --rate or --stage (the open model)");
+    poisson = parse_count(*o.poisson, "--poisson", 0, std::numeric_limits<std::uint64_t>::max(), "a 64-bit seed");
+  }
   if (!stages.empty()) {
-    const karga::schedule plan(start_rate, stages);
+    const karga::schedule plan(start_rate, stages, poisson);
     if (plan.total() == 0) usage_error("the load schedules no request (rate × duration is less than one)");
     if (connections && *connections < threads) usage_error("--connections must be at least --threads");
   } else if (total && total->count() == 0) {
@@ -193,8 +200,9 @@ int main(int argc, char** argv) try {
                       .grace_period(grace)
                       .build());
   } else {
-    results = run(karga::stage_executor::builder()
-                      .start_rate(start_rate)
+    auto open = karga::stage_executor::builder();
+    if (poisson) open.poisson(*poisson);
+    results = run(open.start_rate(start_rate)
                       .stages(stages)
                       .threads(threads)
                       .max_in_flight(connections.value_or(0))

@@ -17,6 +17,7 @@
 #include <karga/hooks.hpp>
 #include <karga/live.hpp>
 #include <karga/metric.hpp>
+#include <karga/profiles.hpp>
 #include <karga/progress.hpp>
 #include <karga/report.hpp>
 #include <karga/reporters/csv_reporter.hpp>

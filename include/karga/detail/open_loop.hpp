@@ -127,7 +127,7 @@ private:
             next_ = total_;
             continue;
           }
-          due_end_ = std::min(schedule_.due_by(elapsed), next_ + batch * stride_);
+          due_end_ = std::min(cursor_.due_by(elapsed), next_ + batch * stride_);
           if (next_ >= due_end_) {
             arrival_timer_.expires_at(s.start() + schedule::to_duration(cursor_.time_of(next_)));
             co_await arrival_timer_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
@@ -136,7 +136,7 @@ private:
               cut_at_stop();
               continue;
             }
-            due_end_ = std::min(schedule_.due_by(seconds_since_start(now)), next_ + batch * stride_);
+            due_end_ = std::min(cursor_.due_by(seconds_since_start(now)), next_ + batch * stride_);
             if (next_ >= due_end_) due_end_ = next_ + 1;  // the timer fired: arrival next_ is due
             continue;
           }

@@ -8,6 +8,7 @@
 #include <karga/detail/format.hpp>
 #include <karga/detail/open_loop.hpp>
 #include <karga/error.hpp>
+#include <karga/profiles.hpp>
 #include <karga/run_options.hpp>
 #include <karga/schedule.hpp>
 #include <karga/sharded_runner.hpp>
@@ -15,6 +16,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -130,6 +133,30 @@ public:
     return *this;
   }
   stage_executor_builder&& start_rate(double r) && { return std::move(start_rate(r)); }
+  /// A whole rate curve instead of stages: one of `karga::profiles` or your own.
+  stage_executor_builder& profile(karga::profile p) & {
+    profile_ = std::move(p);
+    return *this;
+  }
+  stage_executor_builder&& profile(karga::profile p) && { return std::move(profile(std::move(p))); }
+  /// A rate function instead of stages: `f(t)` arrivals/s at t seconds, for
+  /// `length`, sampled every `step` (see `schedule::from_rate` for the error bound).
+  stage_executor_builder& rate(std::function<double(double)> f, std::chrono::duration<double> length,
+                               std::chrono::duration<double> step = std::chrono::milliseconds(1)) & {
+    return profile(profiles::function(std::move(f), length, step));
+  }
+  stage_executor_builder&& rate(std::function<double(double)> f, std::chrono::duration<double> length,
+                                std::chrono::duration<double> step = std::chrono::milliseconds(1)) && {
+    return std::move(rate(std::move(f), length, step));
+  }
+  /// Poisson arrivals over the same rate curve instead of evenly spaced ones:
+  /// random gaps, exponentially distributed, from `seed` (the same seed gives the
+  /// same times). Default: evenly spaced.
+  stage_executor_builder& poisson(std::uint64_t seed) & {
+    poisson_seed_ = seed;
+    return *this;
+  }
+  stage_executor_builder&& poisson(std::uint64_t seed) && { return std::move(poisson(seed)); }
   /// Most actions in flight at once, over all shards (split exactly between them);
   /// arrivals beyond it are dropped. Default 0: no cap.
   stage_executor_builder& max_in_flight(std::uint64_t n) & {
@@ -153,9 +180,11 @@ public:
       detail::throw_error(fmt::format("max_in_flight ({}) must be 0 (no cap) or at least threads ({})",
                                       max_in_flight_, r.threads()));
     const auto late = schedule::checked_duration(late_, "late start limit");
-    karga::schedule s(start_rate_, stages_);
+    if (profile_ && !stages_.empty()) detail::throw_error("give stages or a profile (or rate function), not both");
+    karga::schedule s = profile_ ? profile_->schedule(poisson_seed_) : karga::schedule(start_rate_, stages_, poisson_seed_);
     stage_executor e(std::move(s), r, max_in_flight_, late);
-    e.description_ = describe();
+    e.description_ = profile_ ? profile_->description : describe();
+    if (poisson_seed_) e.description_ += fmt::format(", Poisson arrivals (seed {})", *poisson_seed_);
     return e;
   }
 
@@ -178,6 +207,8 @@ private:
 
   std::vector<karga::stage> stages_;
   double start_rate_ = 0;
+  std::optional<karga::profile> profile_;
+  std::optional<std::uint64_t> poisson_seed_;
   std::uint64_t max_in_flight_ = 0;
   std::chrono::duration<double> late_{0.1};
 };
