@@ -625,4 +625,120 @@ TEST_CASE("poisson: every arrival of a seeded schedule starts once, at its own i
   }
 }
 
+// Composed scenarios ---------------------------------------------------------------
+// The first intended start each scenario's action saw.
+struct first_seen {
+  std::mutex m;
+  std::optional<karga::clock::time_point> first;
+  void saw(karga::clock::time_point t) {
+    std::lock_guard lock(m);
+    if (!first || t < *first) first = t;
+  }
+};
+
+auto open_scenario(std::string name, first_seen& seen, double rate, karga::clock::duration length) {
+  auto act = [&seen](const karga::context& c) -> asio::awaitable<basic_metric> {
+    seen.saw(c.intended_start);
+    co_return basic_metric{.success = true};
+  };
+  return karga::scenario<karga::basic_aggregate>::builder()
+      .name(std::move(name))
+      .action(act)
+      .executor(karga::stage_executor::builder().start_rate(rate).stage(length, rate).build())
+      .build();
+}
+
+TEST_CASE("run_together: each scenario from its offset, with its own aggregate and a combined one", "[executor][compose]") {
+  first_seen a_seen, b_seen;
+  const auto before = karga::clock::now();
+  const auto r = karga::run_together(open_scenario("browse", a_seen, 1000, 400ms),
+                                     karga::after(300ms, open_scenario("buy", b_seen, 1000, 200ms)));
+  const auto& [a, b] = r.each;
+  CHECK(a.succeeded() == 400);
+  CHECK(b.succeeded() == 200);
+  CHECK(a.run().scenario == "browse");
+  CHECK(b.run().scenario == "buy");
+  REQUIRE(b_seen.first);
+  CHECK(*b_seen.first - before >= 300ms);  // the first arrival was due 1 ms after its start
+  CHECK(r.combined.succeeded() == 600);
+  CHECK(r.combined.run().scheduled == 600);
+  CHECK(r.combined.run().scenario == "browse, buy");
+  CHECK(r.combined.run().model == "together");
+  CHECK(r.combined.run().planned == 500ms);
+  CHECK(r.combined.run().stop == karga::stop_reason::none);
+  check_accounted(r.combined);
+}
+
+TEST_CASE("run_in_sequence: each scenario after the one before has ended", "[executor][compose]") {
+  first_seen a_seen, b_seen;
+  const auto r = karga::run_in_sequence(open_scenario("warm", a_seen, 1000, 200ms),
+                                        karga::after(100ms, open_scenario("hot", b_seen, 2000, 100ms)));
+  const auto& [a, b] = r.each;
+  CHECK(a.succeeded() == 200);
+  CHECK(b.succeeded() == 200);
+  REQUIRE(a_seen.first);
+  REQUIRE(b_seen.first);
+  CHECK(*b_seen.first - *a_seen.first >= 300ms);  // 200 ms of the first, then 100 ms
+  CHECK(r.combined.run().planned == 400ms);
+  CHECK(r.combined.run().model == "in sequence");
+  check_accounted(r.combined);
+}
+
+TEST_CASE("composed runs: one Ctrl-C stops every scenario once, running or to come", "[executor][compose][stop]") {
+  const auto closed = [](std::string name) {
+    return karga::scenario<karga::basic_aggregate>::builder()
+        .name(std::move(name))
+        .action(sleeper(150ms))
+        .executor(karga::constant_vus_executor::builder().vus(4).duration(10s).build())
+        .build();
+  };
+  const auto before = karga::clock::now();
+  std::optional<decltype(karga::run_together(closed("a"), closed("b"), karga::after(5s, closed("c"))))> r;
+  {
+    interrupt_after ctrl_c({400ms});
+    r = karga::run_together(closed("a"), closed("b"), karga::after(5s, closed("c")));
+  }
+  CHECK(karga::clock::now() - before < 4s);
+  const auto& [a, b, c] = r->each;
+  for (const karga::basic_aggregate* x : {&a, &b, &c}) {
+    CHECK(x->run().stop == karga::stop_reason::signal);
+    CHECK(x->run().signal == SIGINT);
+    CHECK(x->interrupted() == 0);  // counted once: actions in flight had their grace period
+    check_accounted(*x);
+  }
+  CHECK(a.succeeded() >= 4);
+  CHECK(b.succeeded() >= 4);
+  CHECK(c.started() == 0);  // stopped before its start
+  CHECK(r->combined.run().stop == karga::stop_reason::signal);
+
+  // In sequence: the first is stopped, the second never starts.
+  std::optional<decltype(karga::run_in_sequence(closed("a"), closed("b")))> q;
+  const auto again = karga::clock::now();
+  {
+    interrupt_after ctrl_c({400ms});
+    q = karga::run_in_sequence(closed("first"), closed("second"));
+  }
+  CHECK(karga::clock::now() - again < 4s);
+  CHECK(std::get<0>(q->each).run().stop == karga::stop_reason::signal);
+  CHECK(std::get<0>(q->each).succeeded() >= 4);
+  CHECK(std::get<1>(q->each).started() == 0);
+  CHECK(std::get<1>(q->each).run().stop == karga::stop_reason::signal);
+}
+
+TEST_CASE("composed runs: an exception in one scenario stops the others and is rethrown", "[executor][compose]") {
+  const auto long_one = karga::scenario<karga::basic_aggregate>::builder()
+                            .name("long")
+                            .action(sleeper(10ms))
+                            .executor(karga::constant_vus_executor::builder().vus(2).duration(10s).build())
+                            .build();
+  const auto failing = karga::scenario<throwing_aggregate>::builder()
+                           .name("failing")
+                           .action(noop())
+                           .executor(karga::stage_executor::builder().start_rate(100).stage(1s, 100.0).build())
+                           .build();
+  const auto before = karga::clock::now();
+  CHECK_THROWS(karga::run_together(long_one, failing));
+  CHECK(karga::clock::now() - before < 5s);
+}
+
 } // namespace

@@ -6,6 +6,7 @@
 /// logs: karga/results.hpp, target karga::results) have headers of their own.
 
 #include <karga/aggregate.hpp>
+#include <karga/composition.hpp>
 #include <karga/concepts.hpp>
 #include <karga/context.hpp>
 #include <karga/error.hpp>

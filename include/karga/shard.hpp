@@ -160,9 +160,13 @@ public:
   std::optional<clock::time_point> stop_time() const noexcept { return stop_time_; }
   stop_reason why_stopped() const noexcept { return stop_reason_; }
   int stop_signal() const noexcept { return stop_signal_; }
-  /// `f()` runs when a stop is requested (it replaces an earlier one): a body that
-  /// waits on a timer of its own cancels it here.
-  void on_stop(std::function<void()> f) { on_stop_ = std::move(f); }
+  /// `f()` runs when a stop is requested, at once if one already was (it replaces an
+  /// earlier one): a body that waits on a timer of its own cancels it here. A stop
+  /// may come before the body begins: check `stopping()` before each wait too.
+  void on_stop(std::function<void()> f) {
+    on_stop_ = std::move(f);
+    if (stop_time_ && on_stop_) on_stop_();
+  }
   /// A stop (on the shard's executor): the first ends the plan, the next ends the
   /// grace period, the next abandons actions that ignore cancellation.
   void request_stop(stop_reason why, int signal = 0) {
@@ -354,10 +358,15 @@ private:
   void wake() { wake_.cancel(); }
 
   void listen() {
-    auto stop = [weak = this->weak_from_this()](stop_reason why) {
-      if (auto self = weak.lock()) self->request_stop(why);
+    auto stop = [weak = this->weak_from_this()](stop_reason why, int signal) {
+      if (auto self = weak.lock()) self->request_stop(why, signal);
     };
     run_wide_key_ = run_wide_->subscribe(ex_, stop);
+    if (user_ && user_->stop_requested()) {
+      // Stopped before it began (a composed run's later scenario): nothing starts.
+      request_stop(user_->reason(), user_->signal());
+      user_.reset();
+    }
     if (user_) user_key_ = user_->subscribe(ex_, stop);
     if (settings_.stop_on_signals) {
       signals_.emplace(ex_, SIGINT, SIGTERM);

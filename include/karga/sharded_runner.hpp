@@ -87,8 +87,10 @@ public:
     auto run_wide = std::make_shared<run_control>();
     auto shared_body = std::make_shared<Body>(std::move(body));
     std::vector<std::unique_ptr<threaded<F, A>>> shards;
+    const shard_settings settings = settings_for(settings_, opt);
     for (unsigned i = 0; i < threads_; ++i)
-      shards.push_back(std::make_unique<threaded<F, A>>(act, initial, i, *this, when.steady, run_wide, opt.control, opt.name));
+      shards.push_back(std::make_unique<threaded<F, A>>(act, initial, i, threads_, settings, when.steady, run_wide,
+                                                        opt.control, opt.name));
     std::vector<shard<F, A>*> states;
     for (auto& s : shards) states.push_back(s->state.get());
     auto sampler = watch(states, plan, opt, when);
@@ -116,14 +118,15 @@ private:
   static boost::asio::awaitable<A> async_run_copy(sharded_runner self, F act, A initial, load_plan plan,
                                                   run_options opt, Body body) {
     const unsigned threads_ = self.threads_;
-    const shard_settings& settings_ = self.settings_;
+    const shard_settings settings_ = settings_for(self.settings_, opt);
     const started when = now();
     auto run_wide = std::make_shared<run_control>();
     auto shared_body = std::make_shared<Body>(std::move(body));
     auto caller = co_await boost::asio::this_coro::executor;
     std::vector<std::unique_ptr<threaded<F, A>>> others;
     for (unsigned i = 1; i < threads_; ++i)
-      others.push_back(std::make_unique<threaded<F, A>>(act, initial, i, self, when.steady, run_wide, opt.control, opt.name));
+      others.push_back(std::make_unique<threaded<F, A>>(act, initial, i, threads_, settings_, when.steady, run_wide,
+                                                        opt.control, opt.name));
 
     auto first = std::make_shared<shard<F, A>>(boost::asio::make_strand(caller), act, std::move(initial), 0u, threads_,
                                                when.steady, settings_, run_wide, opt.control, opt.name);
@@ -166,6 +169,11 @@ private:
     co_return self.finish<A>(states, plan, opt, when);
   }
 
+  static shard_settings settings_for(shard_settings s, const run_options& opt) {
+    s.stop_on_signals = s.stop_on_signals && opt.listen_to_signals;
+    return s;
+  }
+
   struct started {
     clock::time_point steady;
     std::chrono::system_clock::time_point wall;
@@ -197,10 +205,11 @@ private:
   // shard's state unless coroutines were abandoned, which it then destroys.
   template <class F, class A>
   struct threaded {
-    threaded(const F& act, const A& initial, unsigned index, const sharded_runner& r, clock::time_point start,
-             std::shared_ptr<run_control> run_wide, std::shared_ptr<run_control> user, std::string scenario)
-        : state(std::make_shared<shard<F, A>>(context.get_executor(), act, initial, index, r.threads_, start,
-                                              r.settings_, std::move(run_wide), std::move(user), std::move(scenario))) {}
+    threaded(const F& act, const A& initial, unsigned index, unsigned count, const shard_settings& settings,
+             clock::time_point start, std::shared_ptr<run_control> run_wide, std::shared_ptr<run_control> user,
+             std::string scenario)
+        : state(std::make_shared<shard<F, A>>(context.get_executor(), act, initial, index, count, start, settings,
+                                              std::move(run_wide), std::move(user), std::move(scenario))) {}
 
     template <class Body>
     void run(const std::shared_ptr<Body>& body) {

@@ -24,6 +24,7 @@
 /// `abort` (or `abort_on_fail(true)`) asks a live evaluation to stop the run as soon
 /// as the threshold fails, as Ctrl-C does; at the end every threshold is evaluated.
 
+#include <karga/detail/basic_of.hpp>
 #include <karga/aggregate.hpp>
 #include <karga/detail/format.hpp>
 #include <karga/error.hpp>
@@ -175,18 +176,6 @@ private:
 };
 
 namespace detail {
-// The basic_aggregate inside an aggregate: itself, `basic()` or `base()`'s.
-template <class A>
-const basic_aggregate* basic_of(const A& a) {
-  if constexpr (std::is_same_v<A, basic_aggregate>)
-    return &a;
-  else if constexpr (requires { a.basic(); })
-    return basic_of(a.basic());
-  else if constexpr (requires { a.base(); })
-    return basic_of(a.base());
-  else
-    return nullptr;
-}
 template <class A>
 auto status_source(const A& a) {
   if constexpr (requires { a.status_count(200u); })

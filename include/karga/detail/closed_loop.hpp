@@ -77,8 +77,8 @@ struct closed_loop {
       s.spawn(user(s, st, s.index() + i * s.count(), end, per_user));
     }
     if (per_user == unlimited && pool == unlimited) {
-      // A duration: the plan ends at the deadline, whatever the users do.
-      co_await deadline->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+      // A duration: the plan ends at the deadline (or a stop), whatever the users do.
+      if (!s.stopping()) co_await deadline->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
     } else {
       // Iterations: the plan ends when the users are done (or at the deadline).
       boost::asio::steady_timer& done = st->done;
@@ -103,7 +103,7 @@ struct closed_loop {
       auto handle = std::make_shared<typename shard<F, A>::spawn_handle>();
       *handle = s.spawn(driver(s, st, u, handle, std::move(periods[i]), ramp_down_grace));
     }
-    co_await deadline->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    if (!s.stopping()) co_await deadline->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
   }
 
 private:
