@@ -11,6 +11,7 @@
 #include <karga/context.hpp>
 #include <karga/error.hpp>
 #include <karga/executors/constant_vus_executor.hpp>
+#include <karga/executors/controlled_rate_executor.hpp>
 #include <karga/executors/iterations_executors.hpp>
 #include <karga/executors/ramping_vus_executor.hpp>
 #include <karga/executors/stage_executor.hpp>
@@ -20,6 +21,7 @@
 #include <karga/metric.hpp>
 #include <karga/profiles.hpp>
 #include <karga/progress.hpp>
+#include <karga/rate_control.hpp>
 #include <karga/report.hpp>
 #include <karga/reporters/csv_reporter.hpp>
 #include <karga/reporters/json_reporter.hpp>
