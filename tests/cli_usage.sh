@@ -38,6 +38,9 @@ expect '--stage: "10" is not DURATION:RATE' $url --stage 10
 expect 'the load schedules no request' $url --rate 0.4 --duration 1s
 expect 'the load schedules no request' $url --stage 0s:100
 expect '--duration must be more than 0' $url --duration 0s
+expect '--find-max-rate runs steps of its own' $url --find-max-rate --duration 10s
+expect '--settle, --measure and --max-rate go with --find-max-rate' $url --settle 1s
+expect '--find-max-rate: --rate (the first step) must be at least 1' $url --find-max-rate --rate 0.5
 expect '--poisson goes with --rate or --stage' $url --poisson 1
 expect '--poisson: "x" is not a whole number' $url --rate 10 --duration 1s --poisson x
 expect 'a Poisson schedule holds at most 2^32 arrivals' $url --rate 1e9 --duration 10s --poisson 1

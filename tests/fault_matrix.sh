@@ -142,5 +142,21 @@ out=$(cat "$dir/term.out")
 has "stopped early by a signal (SIGTERM)"
 check_identity
 
+case="--find-max-rate against one worker of 1 ms (1000/s)"
+out=$("$karga" "$base/queue/1000" --find-max-rate --rate 250 --settle 250ms --measure 750ms --threshold 'p(99)<50ms' 2>&1)
+code=$?
+[[ $code == 0 ]] || fail "exit $code, wanted 0: $out"
+highest=$(sed -n 's/.*highest rate within the SLO: \([0-9]*\)\/s.*/\1/p' <<<"$out")
+[[ -n $highest ]] && ((highest >= 900 && highest <= 1100)) || fail "highest passing \"$highest\", wanted 1000 ± 10%: $out"
+
+case="--find-max-rate stopped by Ctrl-C"
+"$karga" "$base/" --find-max-rate --rate 100 --settle 1s --measure 5s >"$dir/find.out" 2>&1 &
+k=$!
+sleep 1
+kill -INT $k
+wait $k
+code=$?
+[[ $code == 130 ]] || fail "exit $code, wanted 130: $(cat "$dir/find.out")"
+
 ((failures == 0)) && echo "fault matrix: every case accounted for, with the right exit status"
 exit $((failures != 0))

@@ -61,6 +61,8 @@ struct options {
   bool insecure = false;
   std::vector<std::string> outputs, thresholds;
   bool progress = false, quiet = false;
+  bool find_max = false;
+  std::optional<std::string> settle, measure, max_rate;
 };
 
 // One --out: a format and the file it goes to.
@@ -77,6 +79,50 @@ output parse_output(const std::string& spec) {
   if (format != "json" && format != "csv" && format != "junit" && format != "md" && format != "hlog" && format != "results")
     usage_error("--out: unknown format \"" + format + "\" (" + output_formats + ")");
   return {format, spec.substr(eq + 1)};
+}
+
+// --find-max-rate: the steps as they go, then the answer. Exit 0 when some rate
+// passed, 1 when none did, 128 + N when a signal stopped the search.
+template <class F>
+int find_max_rate(const options& o, const F& action, std::vector<karga::threshold> slo, unsigned threads,
+                  std::optional<std::uint64_t> connections, std::chrono::duration<double> grace) {
+  using namespace karga_http;
+  using namespace std::chrono_literals;
+  if (slo.empty()) {
+    using namespace karga::thresholds;
+    slo = {p(99) < 100ms, error_rate() < 0.01, achieved() >= 0.99};
+  }
+  karga::find_max_options opt;
+  if (o.rate) opt.start_rate = parse_number(*o.rate, "--rate");
+  if (o.max_rate) opt.max_rate = parse_number(*o.max_rate, "--max-rate");
+  if (o.settle) opt.settle = parse_duration(*o.settle, "--settle");
+  if (o.measure) opt.measure = parse_duration(*o.measure, "--measure");
+  if (opt.start_rate < 1) usage_error("--find-max-rate: --rate (the first step) must be at least 1");
+  opt.threads = threads;
+  opt.max_in_flight = connections.value_or(0);
+  opt.grace = std::min(grace, std::chrono::duration<double>(opt.measure));
+  std::printf("%s\n  finding the highest rate where every threshold passes:", o.url.c_str());
+  for (const auto& t : slo) std::printf(" %s", t.expression().c_str());
+  std::printf("\n  each step: %s settling, %s measured\n", karga::detail::seconds(opt.settle.count()).c_str(),
+              karga::detail::seconds(opt.measure.count()).c_str());
+  opt.on_step = [](const karga::rate_step& s) {
+    std::string figures;
+    for (const auto& t : s.thresholds) figures += fmt::format("  {} {}", t.expression, t.observed_text);
+    std::printf("  %10s/s  %s %s\n", karga::detail::number(s.rate).c_str(), s.passed ? "pass" : "FAIL", figures.c_str());
+    std::fflush(stdout);
+  };
+  const auto found = karga::find_max_rate<karga::http::aggregate>(action, slo, opt);
+  if (found.highest_passing)
+    std::printf("  highest rate within the SLO: %s/s", karga::detail::number(*found.highest_passing).c_str());
+  else
+    std::printf("  no rate tried passed");
+  if (found.first_failing) std::printf(" (lowest failing: %s/s)", karga::detail::number(*found.first_failing).c_str());
+  std::printf(", %zu steps in %.1fs\n", found.steps.size(), std::chrono::duration<double>(found.elapsed).count());
+  if (found.stop == karga::stop_reason::signal) {
+    const int sig = found.steps.empty() ? 0 : found.steps.back().measured.run().signal;
+    return 128 + (sig != 0 ? sig : 2);
+  }
+  return found.highest_passing ? 0 : exit_failed;
 }
 
 } // namespace
@@ -109,6 +155,12 @@ int main(int argc, char** argv) try {
   app.add_option("--threshold", o.thresholds,
                  "EXPR, repeatable: p(99)<250ms, own.p(50)<10ms, error_rate<1%, achieved>=99%, rps>=1000, dropped==0, "
                  "status(5xx)==0; add ' abort' to stop the run as soon as it fails");
+  app.add_flag("--find-max-rate", o.find_max,
+               "search for the highest rate at which every --threshold passes (default p(99)<100ms,\n"
+               "error_rate<1%, achieved>=99%): steps from --rate (default 100) doubling, then bisecting to 5%");
+  app.add_option("--settle", o.settle, "--find-max-rate: each step's unmeasured start (default 1s)");
+  app.add_option("--measure", o.measure, "--find-max-rate: each step's measured part (default 2s)");
+  app.add_option("--max-rate", o.max_rate, "--find-max-rate: the highest rate to try (default 1000000)");
   app.add_flag("--progress", o.progress, "a live progress line on stderr (default: on a terminal)");
   app.add_flag("-q,--quiet", o.quiet, "no progress line");
   try {
@@ -148,10 +200,16 @@ int main(int argc, char** argv) try {
   for (const auto& t : o.thresholds) thresholds.push_back(karga::threshold::parse(t));
   std::vector<karga::stage> stages;
   for (const auto& s : o.stages) stages.push_back(parse_stage(s));
+  if (o.find_max) {
+    if (!stages.empty() || o.duration || o.poisson || !o.outputs.empty())
+      usage_error("--find-max-rate runs steps of its own: no --stage, --duration, --poisson or --out");
+  } else if (o.settle || o.measure || o.max_rate) {
+    usage_error("--settle, --measure and --max-rate go with --find-max-rate");
+  }
   double start_rate = 0;
   std::optional<std::chrono::duration<double>> total;
   if (o.duration) total = parse_duration(*o.duration, "--duration");
-  if (o.rate) {
+  if (o.rate && !o.find_max) {
     if (!total) usage_error("--rate needs --duration");
     if (!stages.empty()) usage_error("give either --rate with --duration, or --stage");
     start_rate = parse_number(*o.rate, "--rate");
@@ -179,6 +237,7 @@ int main(int argc, char** argv) try {
     auto res = co_await client.send(request);
     co_return karga::http::to_metric(res, karga::clock::now() - start);
   };
+  if (o.find_max) return find_max_rate(o, action, thresholds, threads, connections, grace);
   using results_type = karga::series_aggregate<karga::http::aggregate>;
   karga::run_options run_options;
   auto control = std::make_shared<karga::run_control>();

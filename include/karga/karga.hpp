@@ -15,6 +15,7 @@
 #include <karga/executors/iterations_executors.hpp>
 #include <karga/executors/ramping_vus_executor.hpp>
 #include <karga/executors/stage_executor.hpp>
+#include <karga/find_max_rate.hpp>
 #include <karga/histogram.hpp>
 #include <karga/hooks.hpp>
 #include <karga/live.hpp>
@@ -39,3 +40,4 @@
 #include <karga/time_series.hpp>
 #include <karga/thresholds.hpp>
 #include <karga/timing.hpp>
+#include <karga/window_aggregate.hpp>

@@ -24,8 +24,8 @@
 /// `abort` (or `abort_on_fail(true)`) asks a live evaluation to stop the run as soon
 /// as the threshold fails, as Ctrl-C does; at the end every threshold is evaluated.
 
-#include <karga/detail/basic_of.hpp>
 #include <karga/aggregate.hpp>
+#include <karga/detail/basic_of.hpp>
 #include <karga/detail/format.hpp>
 #include <karga/error.hpp>
 #include <karga/histogram.hpp>

@@ -6,6 +6,7 @@
 #include <karga/aggregate.hpp>
 
 #include <type_traits>
+#include <utility>
 
 namespace karga::detail {
 
@@ -20,6 +21,19 @@ const basic_aggregate* basic_of(const A& a) noexcept {
     return basic_of(a.base());
   else
     return nullptr;
+}
+
+// Whether basic_of finds a basic_aggregate in an A.
+template <class A>
+constexpr bool holds_basic() {
+  if constexpr (std::is_same_v<A, basic_aggregate>)
+    return true;
+  else if constexpr (requires(const A& a) { a.basic(); })
+    return holds_basic<std::decay_t<decltype(std::declval<const A&>().basic())>>();
+  else if constexpr (requires(const A& a) { a.base(); })
+    return holds_basic<std::decay_t<decltype(std::declval<const A&>().base())>>();
+  else
+    return false;
 }
 
 } // namespace karga::detail

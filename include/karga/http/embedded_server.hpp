@@ -4,7 +4,8 @@
 /// tests that need a real target with nothing set up by hand.
 ///
 /// Routes: `/` answers 200 with a short body; `/status/N` answers status N;
-/// `/delay/MS` answers 200 after MS milliseconds; `/close` closes the connection
+/// `/delay/MS` answers 200 after MS milliseconds; `/queue/US` is served by one
+/// worker taking US microseconds per request (a capacity of 10^6/US per second); `/close` closes the connection
 /// without answering; `/truncate` closes it in the middle of a response;
 /// `/echo` answers with the request's headers and body; `/garbage` answers bytes
 /// that are not HTTP; `/redirect/N` redirects N times, then to `/`. A small login
@@ -40,6 +41,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -186,6 +188,11 @@ private:
       } else if (target.rfind("/delay/", 0) == 0) {
         boost::asio::steady_timer t(stream.get_executor(), std::chrono::milliseconds(number_after(target, 7)));
         co_await t.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+      } else if (target.rfind("/queue/", 0) == 0) {
+        // One worker taking US µs per request, first come first served: at most
+        // 10^6 / US requests per second whatever the connections; beyond, a queue grows.
+        boost::asio::steady_timer t(stream.get_executor(), queue_slot(std::chrono::microseconds(number_after(target, 7))));
+        co_await t.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
       } else if (target.rfind("/redirect/", 0) == 0) {
         const unsigned n = number_after(target, 10);
         res.result(http::status::found);
@@ -243,6 +250,13 @@ private:
     return value;
   }
 
+  // When a request arriving now is served by the one queue worker.
+  std::chrono::steady_clock::time_point queue_slot(std::chrono::microseconds service) {
+    std::lock_guard lock(queue_mutex_);
+    queue_free_ = std::max(queue_free_, std::chrono::steady_clock::now()) + service;
+    return queue_free_;
+  }
+
   static unsigned number_after(const std::string& s, std::size_t from) {
     unsigned v = 0;
     std::from_chars(s.data() + std::min(from, s.size()), s.data() + s.size(), v);
@@ -257,6 +271,8 @@ private:
   std::atomic<std::uint64_t> connections_{0};
   std::atomic<std::uint64_t> requests_{0};
   std::atomic<std::uint64_t> head_requests_{0};
+  std::mutex queue_mutex_;
+  std::chrono::steady_clock::time_point queue_free_{};
 };
 
 } // namespace karga::http
