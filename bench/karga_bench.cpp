@@ -96,6 +96,29 @@ void throughput() {
   }
 }
 
+// What the context costs: the null action, without a context, then taking one it
+// does not read (an executor builds it only for actions that take one), then one
+// it reads. Interleaved runs, medians of 5.
+void context_cost() {
+  auto with_context = [](const karga::context&) -> asio::awaitable<basic_metric> { co_return basic_metric{{}, true, 0}; };
+  auto reading = [](const karga::context& c) -> asio::awaitable<basic_metric> {
+    co_return basic_metric{{}, c.arrival != ~0ull, 0};
+  };
+  const auto count = [](const counter& c) { return c.n; };
+  std::vector<double> none, taken, read;
+  for (int i = 0; i < 5; ++i) {
+    none.push_back(actions_per_second<counter>(null_action, 1, count));
+    taken.push_back(actions_per_second<counter>(with_context, 1, count));
+    read.push_back(actions_per_second<counter>(reading, 1, count));
+  }
+  const auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  fmt::print("context: null action {:.1f} M actions/s; taking a context {:.1f} M/s; reading it {:.1f} M/s (medians of 5)\n",
+             median(none) / 1e6, median(taken) / 1e6, median(read) / 1e6);
+}
+
 void histogram_record() {
   karga::histogram h;
   std::uint64_t x = 88172645463325252ull;
@@ -236,7 +259,7 @@ int main(int argc, char** argv) {
   };
   const entry all[] = {{"throughput", throughput}, {"histogram", histogram_record}, {"memory", memory_per_in_flight},
                        {"accuracy", accuracy},     {"open-model", open_model},     {"overload", overload},
-                       {"series", series}};
+                       {"series", series},         {"context", context_cost}};
   for (const auto& e : all) {
     bool wanted = argc == 1;
     for (int i = 1; i < argc; ++i) wanted |= std::strcmp(argv[i], e.name) == 0;
