@@ -34,6 +34,7 @@
 #include <karga/scenario.hpp>
 #include <karga/schedule.hpp>
 #include <karga/shard.hpp>
+#include <karga/segment.hpp>
 #include <karga/series_aggregate.hpp>
 #include <karga/series_report.hpp>
 #include <karga/sharded_runner.hpp>

@@ -5,6 +5,7 @@
 /// builder alike.
 
 #include <karga/schedule.hpp>
+#include <karga/segment.hpp>
 #include <karga/shard.hpp>
 #include <karga/sharded_runner.hpp>
 
@@ -45,6 +46,13 @@ public:
     return self();
   }
   Derived&& stop_on_signals(bool on) && { return std::move(stop_on_signals(on)); }
+  /// This process's part of a test run by several (`karga::segment`): segment i of
+  /// n takes every n-th arrival, user or iteration. Default 0/1: all of it.
+  Derived& segment(karga::segment s) & {
+    segment_ = s;
+    return self();
+  }
+  Derived&& segment(karga::segment s) && { return std::move(segment(s)); }
 
 protected:
   /// The runner these settings make; throws `karga::error` for bad ones.
@@ -56,6 +64,11 @@ protected:
     return sharded_runner(threads_, settings);
   }
   unsigned threads_value() const noexcept { return threads_; }
+  /// The segment, checked (throws `karga::error` for a bad one).
+  karga::segment segment_value() const {
+    segment_.check();
+    return segment_;
+  }
 
 private:
   Derived& self() { return static_cast<Derived&>(*this); }
@@ -63,6 +76,7 @@ private:
   std::chrono::duration<double> grace_{30.0};
   std::chrono::duration<double> cancel_wait_{1.0};
   bool stop_on_signals_ = true;
+  karga::segment segment_;
 };
 
 } // namespace karga::detail

@@ -14,6 +14,7 @@
 
 #include <karga/concepts.hpp>
 #include <karga/schedule.hpp>
+#include <karga/segment.hpp>
 #include <karga/shard.hpp>
 #include <karga/timing.hpp>
 
@@ -36,6 +37,7 @@ namespace karga::detail {
 struct open_options {
   std::uint64_t max_in_flight = 0;     ///< per shard; 0: no cap
   clock::duration late_start_limit{};  ///< past the schedule's end, unstarted arrivals are dropped
+  segment part{};                      ///< this process's part: shards split it again
 };
 
 template <class F, class A>
@@ -64,7 +66,8 @@ public:
   }
 
   open_loop(shard<F, A>& s, schedule sched, open_options opt)
-      : shard_(s), schedule_(std::move(sched)), cursor_(schedule_), opt_(opt), stride_(s.count()), next_(s.index()),
+      : shard_(s), schedule_(std::move(sched)), cursor_(schedule_), opt_(opt), stride_(opt.part.count * s.count()),
+        next_(opt.part.index + opt.part.count * std::uint64_t{s.index()}),
         total_(schedule_.total()),
         last_start_(s.start() + schedule_.length_duration() + opt.late_start_limit),
         arrival_timer_(s.executor()), done_(s.executor()),

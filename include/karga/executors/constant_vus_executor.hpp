@@ -101,7 +101,11 @@ public:
   constant_vus_executor build() const {
     if (vus_ == 0) detail::throw_error("vus must be at least 1, got 0");
     if (!duration_) detail::throw_error("a duration is required");
-    return constant_vus_executor(vus_, schedule::checked_duration(*duration_, "duration"), runner());
+    const karga::segment seg = segment_value();
+    const std::uint64_t mine = seg.share(vus_);
+    if (mine == 0)
+      detail::throw_error(fmt::format("segment {}/{} of {} users has none: use fewer segments", seg.index, seg.count, vus_));
+    return constant_vus_executor(mine, schedule::checked_duration(*duration_, "duration"), runner());
   }
 
 private:

@@ -27,6 +27,7 @@ namespace detail {
 template <bool Shared>
 class iterations_executor {
 public:
+  static constexpr bool shared = Shared;  ///< the users share the iterations
   std::uint64_t vus() const noexcept { return vus_; }
   std::uint64_t iterations() const noexcept { return iterations_; }
   clock::duration max_duration() const noexcept { return max_; }
@@ -104,7 +105,13 @@ public:
   Executor build() const {
     if (vus_ == 0) throw_error("vus must be at least 1, got 0");
     if (iterations_ == 0) throw_error("iterations must be at least 1, got 0");
-    return Executor(vus_, iterations_, schedule::checked_duration(max_, "max duration"), this->runner());
+    const karga::segment seg = this->segment_value();
+    const std::uint64_t vus = seg.share(vus_);
+    if (vus == 0)
+      throw_error(fmt::format("segment {}/{} of {} users has none: use fewer segments", seg.index, seg.count, vus_));
+    // Per-user iterations stay per user; shared ones are split like the users.
+    const std::uint64_t iterations = Executor::shared ? seg.share(iterations_) : iterations_;
+    return Executor(vus, iterations, schedule::checked_duration(max_, "max duration"), this->runner());
   }
 
 private:

@@ -179,6 +179,7 @@ public:
 
   ramping_vus_executor build() const {
     if (stages_.empty()) detail::throw_error("ramping users need at least one stage");
+    if (segment_value().count > 1) detail::throw_error("ramping users do not split into segments yet");
     double length = 0;
     for (std::size_t i = 0; i < stages_.size(); ++i) {
       schedule::checked_duration(stages_[i].duration, "stage " + std::to_string(i + 1) + ": duration");

@@ -84,20 +84,21 @@ public:
 private:
   friend class stage_executor_builder;
 
-  stage_executor(karga::schedule s, sharded_runner runner, std::uint64_t cap, clock::duration late)
-      : schedule_(std::move(s)), runner_(runner), max_in_flight_(cap), late_start_limit_(late) {}
+  stage_executor(karga::schedule s, sharded_runner runner, std::uint64_t cap, clock::duration late, karga::segment seg)
+      : schedule_(std::move(s)), runner_(runner), max_in_flight_(cap), late_start_limit_(late), segment_(seg) {}
 
   load_plan plan() const {
-    return {description_, load_kind::open, schedule_.length_duration(),
-            [s = schedule_](clock::duration d) { return s.due_by(std::chrono::duration<double>(d).count()); }};
+    return {description_, load_kind::open, schedule_.length_duration(), [s = schedule_, seg = segment_](clock::duration d) {
+              return seg.share(s.due_by(std::chrono::duration<double>(d).count()));
+            }};
   }
 
   template <class F, class A>
   auto body() const {
-    return [sched = schedule_, cap = max_in_flight_, late = late_start_limit_](shard<F, A>& s) {
+    return [sched = schedule_, cap = max_in_flight_, late = late_start_limit_, seg = segment_](shard<F, A>& s) {
       // The cap, split exactly over the shards.
       const std::uint64_t mine = cap == 0 ? 0 : cap / s.count() + (s.index() < cap % s.count() ? 1 : 0);
-      return detail::open_loop<F, A>::body(s, sched, detail::open_options{mine, late});
+      return detail::open_loop<F, A>::body(s, sched, detail::open_options{mine, late, seg});
     };
   }
 
@@ -105,6 +106,7 @@ private:
   sharded_runner runner_;
   std::uint64_t max_in_flight_;
   clock::duration late_start_limit_;
+  karga::segment segment_;
   std::string description_;
 };
 
@@ -182,9 +184,11 @@ public:
     const auto late = schedule::checked_duration(late_, "late start limit");
     if (profile_ && !stages_.empty()) detail::throw_error("give stages or a profile (or rate function), not both");
     karga::schedule s = profile_ ? profile_->schedule(poisson_seed_) : karga::schedule(start_rate_, stages_, poisson_seed_);
-    stage_executor e(std::move(s), r, max_in_flight_, late);
+    const karga::segment seg = segment_value();
+    stage_executor e(std::move(s), r, max_in_flight_, late, seg);
     e.description_ = profile_ ? profile_->description : describe();
     if (poisson_seed_) e.description_ += fmt::format(", Poisson arrivals (seed {})", *poisson_seed_);
+    if (seg.count > 1) e.description_ += fmt::format(", segment {}/{}", seg.index, seg.count);
     return e;
   }
 
