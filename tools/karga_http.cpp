@@ -8,6 +8,7 @@
 //   2        usage: a bad option or value, a bad URL, a load that schedules nothing
 //   99       a threshold failed (as k6), at the end or live with abort
 //   128 + N  stopped early by signal N (130: SIGINT, 143: SIGTERM): never a pass
+#include "outputs.hpp"
 #include "parse.hpp"
 
 #include <karga/http.hpp>
@@ -63,23 +64,8 @@ struct options {
   bool progress = false, quiet = false;
   bool find_max = false;
   std::optional<std::string> settle, measure, max_rate;
+  std::optional<std::string> segment, start_at;
 };
-
-// One --out: a format and the file it goes to.
-struct output {
-  std::string format, path;
-};
-const char* const output_formats = "json, csv, junit, md, hlog or results";
-
-output parse_output(const std::string& spec) {
-  const auto eq = spec.find('=');
-  const std::string format = spec.substr(0, eq);
-  if (eq == std::string::npos || eq + 1 == spec.size())
-    usage_error("--out \"" + spec + "\" is not FORMAT=FILE (" + output_formats + ")");
-  if (format != "json" && format != "csv" && format != "junit" && format != "md" && format != "hlog" && format != "results")
-    usage_error("--out: unknown format \"" + format + "\" (" + output_formats + ")");
-  return {format, spec.substr(eq + 1)};
-}
 
 // --find-max-rate: the steps as they go, then the answer. Exit 0 when some rate
 // passed, 1 when none did, 128 + N when a signal stopped the search.
@@ -161,6 +147,10 @@ int main(int argc, char** argv) try {
   app.add_option("--settle", o.settle, "--find-max-rate: each step's unmeasured start (default 1s)");
   app.add_option("--measure", o.measure, "--find-max-rate: each step's measured part (default 2s)");
   app.add_option("--max-rate", o.max_rate, "--find-max-rate: the highest rate to try (default 1000000)");
+  app.add_option("--segment", o.segment,
+                 "I/N: this process's part of a test run by N processes (default: from the launcher's\n"
+                 "environment: Open MPI, MPICH, Slurm, Kubernetes JOB_COMPLETION_INDEX + KARGA_SEGMENTS)");
+  app.add_option("--start-at", o.start_at, "start at this wall-clock time: Unix seconds (1764355200.5) or UTC 2026-11-28T19:00:00Z");
   app.add_flag("--progress", o.progress, "a live progress line on stderr (default: on a terminal)");
   app.add_flag("-q,--quiet", o.quiet, "no progress line");
   try {
@@ -194,8 +184,15 @@ int main(int argc, char** argv) try {
   karga::http::header_list headers;
   for (const auto& h : o.headers) headers.push_back(parse_header(h));
 
+  std::string segment_source = "--segment";
+  std::optional<karga::segment> segment;
+  if (o.segment) segment = karga::segment::parse(*o.segment);
+  else segment = karga::segment::from_environment(&segment_source);
+  if (segment && o.find_max) usage_error("--find-max-rate runs in one process: no segments");
+  std::optional<std::chrono::system_clock::time_point> start_at;
+  if (o.start_at) start_at = parse_wall_time(*o.start_at, "--start-at");
   std::vector<output> outputs;
-  for (const auto& spec : o.outputs) outputs.push_back(parse_output(spec));
+  for (const auto& spec : o.outputs) outputs.push_back(parse_output(spec, segment ? segment->index : 0));
   std::vector<karga::threshold> thresholds;
   for (const auto& t : o.thresholds) thresholds.push_back(karga::threshold::parse(t));
   std::vector<karga::stage> stages;
@@ -238,8 +235,8 @@ int main(int argc, char** argv) try {
     co_return karga::http::to_metric(res, karga::clock::now() - start);
   };
   if (o.find_max) return find_max_rate(o, action, thresholds, threads, connections, grace);
-  using results_type = karga::series_aggregate<karga::http::aggregate>;
   karga::run_options run_options;
+  run_options.start_at = start_at;
   auto control = std::make_shared<karga::run_control>();
   run_options.control = control;
   if (o.progress || (!o.quiet && ::isatty(STDERR_FILENO))) run_options.live.observers.push_back(karga::progress{stderr});
@@ -253,6 +250,7 @@ int main(int argc, char** argv) try {
   results_type results;
   if (stages.empty()) {  // closed model, at the server's pace
     results = run(karga::constant_vus_executor::builder()
+                      .segment(segment.value_or(karga::segment{}))
                       .vus(connections.value_or(10))
                       .duration(total.value_or(std::chrono::duration<double>(10.0)))
                       .threads(threads)
@@ -261,28 +259,27 @@ int main(int argc, char** argv) try {
   } else {
     auto open = karga::stage_executor::builder();
     if (poisson) open.poisson(*poisson);
-    results = run(open.start_rate(start_rate)
+    results = run(open.segment(segment.value_or(karga::segment{}))
+                      .start_rate(start_rate)
                       .stages(stages)
                       .threads(threads)
                       .max_in_flight(connections.value_or(0))
                       .grace_period(grace)
                       .build());
   }
-  karga::report_with_series<karga::http::report> report{results};
+  report_type report{results};
   report.thresholds = karga::evaluate(thresholds, results);
   std::printf("%s\n", o.url.c_str());
+  if (segment && segment->count > 1)
+    std::printf("  segment %u/%u (from %s)\n", segment->index, segment->count, segment_source.c_str());
+  if (start_at)
+    std::printf("  start skew      %+.3fms from --start-at\n",
+                std::chrono::duration<double, std::milli>(report.started_at - *start_at).count());
   karga::stdout_reporter{}.report(report);
   if (auto stopped_by = live.failed())
     std::printf("  %-15s %s failed live (observed %s): the run was stopped\n", "threshold", stopped_by->expression.c_str(),
                 stopped_by->observed_text.c_str());
-  for (const auto& out : outputs) {
-    if (out.format == "json") karga::json_reporter{out.path}.report(report);
-    else if (out.format == "csv") karga::csv_reporter{out.path}.report(report);
-    else if (out.format == "junit") karga::junit_reporter{out.path}.report(report);
-    else if (out.format == "md") karga::markdown_reporter{out.path}.report(report);
-    else if (out.format == "hlog") karga::hlog_reporter{out.path}.report(report);
-    else if (out.format == "results") karga::write_results(out.path, results);
-  }
+  for (const auto& out : outputs) write_output(out, report, results);
   if (report.stop == karga::stop_reason::signal) return 128 + report.signal;
   if (!thresholds.empty()) return report.thresholds_passed() && !live.failed() ? 0 : exit_thresholds;
   return report.all_ok() && !report.stopped() ? 0 : exit_failed;

@@ -7,6 +7,7 @@
 #include <karga/http/url.hpp>
 #include <karga/schedule.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -59,6 +60,43 @@ inline std::chrono::duration<double> parse_duration(std::string_view s, std::str
   const double v = parse_number(number, what) * scale;
   if (v > karga::schedule::max_length) bad(what, s, "is longer than 10^9 s");
   return std::chrono::duration<double>(v);
+}
+
+/// A wall-clock instant: Unix seconds (1764355200 or 1764355200.25) or UTC as
+/// 2026-11-28T19:00:00Z (fractions of a second allowed before the Z).
+inline std::chrono::system_clock::time_point parse_wall_time(std::string_view s, std::string_view what) {
+  using namespace std::chrono;
+  if (!s.empty() && s.find_first_not_of("0123456789.") == std::string_view::npos) {
+    const double v = parse_number(s, what);
+    if (v > 253402300799.0) bad(what, s, "is after the year 9999");
+    return system_clock::time_point(duration_cast<system_clock::duration>(duration<double>(v)));
+  }
+  // YYYY-MM-DDTHH:MM:SS[.fff]Z
+  int f[6] = {};
+  const std::size_t widths[6] = {4, 2, 2, 2, 2, 2};
+  const char seps[6] = {'-', '-', 'T', ':', ':', '\0'};
+  std::size_t at = 0;
+  for (int i = 0; i < 6; ++i) {
+    const auto [end, ec] = std::from_chars(s.data() + at, s.data() + std::min(s.size(), at + widths[i]), f[i]);
+    if (ec != std::errc{} || end != s.data() + at + widths[i]) bad(what, s, "is not Unix seconds or a UTC time like 2026-11-28T19:00:00Z");
+    at += widths[i];
+    if (seps[i] != '\0') {
+      if (at >= s.size() || s[at] != seps[i]) bad(what, s, "is not Unix seconds or a UTC time like 2026-11-28T19:00:00Z");
+      ++at;
+    }
+  }
+  double fraction = 0;
+  if (at < s.size() && s[at] == '.') {
+    const auto z = s.find('Z', at);
+    if (z == std::string_view::npos) bad(what, s, "is not Unix seconds or a UTC time like 2026-11-28T19:00:00Z");
+    fraction = parse_number("0" + std::string(s.substr(at, z - at)), what);
+    at = z;
+  }
+  if (at + 1 != s.size() || s[at] != 'Z') bad(what, s, "is not a UTC time: it must end in Z (2026-11-28T19:00:00Z)");
+  const year_month_day date{year(f[0]), month(static_cast<unsigned>(f[1])), day(static_cast<unsigned>(f[2]))};
+  if (!date.ok() || f[3] > 23 || f[4] > 59 || f[5] > 59) bad(what, s, "is not a valid date and time");
+  return sys_days(date) + hours(f[3]) + minutes(f[4]) + seconds(f[5]) +
+         duration_cast<system_clock::duration>(duration<double>(fraction));
 }
 
 /// A stage, DURATION:RATE (10s:100).

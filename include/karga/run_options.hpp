@@ -10,9 +10,11 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/post.hpp>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -92,6 +94,10 @@ struct run_options {
   /// `stop_on_signals` is on too). Composed runs turn it off: they listen once and
   /// pass each signal on through `control`, so one Ctrl-C counts once in every run.
   bool listen_to_signals = true;
+  /// Start at this wall-clock instant (at once if it has passed): processes of one
+  /// test started by a launcher begin their segments together. `run_info::started_at`
+  /// tells when the run did start.
+  std::optional<std::chrono::system_clock::time_point> start_at;
 };
 
 } // namespace karga

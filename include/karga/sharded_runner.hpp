@@ -83,6 +83,7 @@ public:
   /// let out (after stopping the others).
   template <action F, aggregate_for<metric_of_t<F>> A, class Body>
   A run(const F& act, A initial, const load_plan& plan, const run_options& opt, Body body) const {
+    if (opt.start_at) std::this_thread::sleep_until(*opt.start_at);
     const started when = now();
     auto run_wide = std::make_shared<run_control>();
     auto shared_body = std::make_shared<Body>(std::move(body));
@@ -119,6 +120,11 @@ private:
                                                   run_options opt, Body body) {
     const unsigned threads_ = self.threads_;
     const shard_settings settings_ = settings_for(self.settings_, opt);
+    if (opt.start_at) {
+      boost::asio::steady_timer wait(co_await boost::asio::this_coro::executor,
+                                     clock::now() + std::chrono::duration_cast<clock::duration>(*opt.start_at - std::chrono::system_clock::now()));
+      co_await wait.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    }
     const started when = now();
     auto run_wide = std::make_shared<run_control>();
     auto shared_body = std::make_shared<Body>(std::move(body));

@@ -6,6 +6,7 @@
 
 #include <karga/http/url.hpp>
 #include <karga/schedule.hpp>
+#include <karga/segment.hpp>
 
 #include <cmath>
 #include <cstdint>
@@ -24,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view s(reinterpret_cast<const char*>(data) + 1, size - 1);
   using namespace karga_http;
   try {
-    switch (data[0] % 7) {
+    switch (data[0] % 9) {
       case 0: {
         const auto n = parse_count(s, "n", 1, 100000);
         require(n >= 1 && n <= 100000);
@@ -57,6 +58,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const int port = std::atoi(u.port.c_str());
         require(port >= 1 && port <= 65535);
         karga::http::check_target(u.base_path.empty() ? "/" : u.base_path);
+        break;
+      }
+      case 7: {
+        const auto t = parse_wall_time(s, "t");
+        require(t.time_since_epoch().count() >= 0);
+        break;
+      }
+      case 8: {
+        const auto seg = karga::segment::parse(s);
+        require(seg.index < seg.count);
         break;
       }
       case 6: {  // a schedule from raw numbers: start rate, then (duration, rate) pairs
