@@ -41,6 +41,12 @@ expect '--duration must be more than 0' $url --duration 0s
 expect '--find-max-rate runs steps of its own' $url --find-max-rate --duration 10s
 expect '--settle, --measure and --max-rate go with --find-max-rate' $url --settle 1s
 expect '--find-max-rate: --rate (the first step) must be at least 1' $url --find-max-rate --rate 0.5
+expect 'segment 4/4: the index must be below the count' $url --rate 10 --duration 1s --segment 4/4
+expect 'segment "1of4" is not I/N' $url --rate 10 --duration 1s --segment 1of4
+expect '--start-at: "2026-13-01T00:00:00Z" is not a valid date and time' $url --rate 10 --duration 1s --start-at 2026-13-01T00:00:00Z
+expect '--start-at: "tomorrow" is not Unix seconds or a UTC time' $url --rate 10 --duration 1s --start-at tomorrow
+expect '--start-at: "2026-11-28T19:00:00" is not a UTC time: it must end in Z' $url --rate 10 --duration 1s --start-at 2026-11-28T19:00:00
+expect '--find-max-rate runs in one process' $url --find-max-rate --segment 0/2
 expect '--poisson goes with --rate or --stage' $url --poisson 1
 expect '--poisson: "x" is not a whole number' $url --rate 10 --duration 1s --poisson x
 expect 'a Poisson schedule holds at most 2^32 arrivals' $url --rate 1e9 --duration 10s --poisson 1
