@@ -70,6 +70,34 @@ TEST_CASE("results file: HTTP aggregates round-trip", "[results][http]") {
   CHECK(b.base().status_count(503) == 25);
 }
 
+TEST_CASE("results files of 4 segments merge into the histogram of every value", "[results][segment]") {
+  // Arrival k reports a latency that depends on k only, so a run in one process and
+  // 4 segments must give the same values, however they are split.
+  auto act = [](const karga::context& c) -> asio::awaitable<basic_metric> {
+    co_return basic_metric{std::chrono::microseconds((c.arrival * 7919) % 5000 + 1), true, 1};
+  };
+  using results = karga::series_aggregate<karga::basic_aggregate>;
+  const auto run = [&](karga::segment seg) {
+    return karga::scenario<results>::builder()
+        .action(act)
+        .executor(karga::stage_executor::builder().start_rate(4000).stage(500ms, 4000.0).segment(seg).build())
+        .build()
+        .run();
+  };
+  const results whole = run({0, 1});
+  results merged;
+  for (unsigned i = 0; i < 4; ++i) {
+    const auto part = karga::decode_results<results>(karga::encode_results(run({i, 4})));  // as karga-merge reads it
+    if (i == 0) merged = part;
+    else merged.merge(part);
+  }
+  CHECK(merged.base().run().scheduled == whole.base().run().scheduled);
+  CHECK(merged.base().succeeded() == 2000);
+  CHECK(merged.base().latency() == whole.base().latency());  // every bucket
+  for (double q : {50.0, 90.0, 99.0, 99.9})
+    CHECK(merged.base().latency().percentile(q) == whole.base().latency().percentile(q));
+}
+
 TEST_CASE("results file: truncated, corrupt or foreign bytes are clear errors", "[results]") {
   const std::string good = karga::encode_results(mixed_run().base());
   using A = karga::basic_aggregate;
