@@ -44,6 +44,8 @@ expect '--find-max-rate: --rate (the first step) must be at least 1' $url --find
 expect 'segment 4/4: the index must be below the count' $url --rate 10 --duration 1s --segment 4/4
 expect 'segment "1of4" is not I/N' $url --rate 10 --duration 1s --segment 1of4
 expect '--start-at: "2026-13-01T00:00:00Z" is not a valid date and time' $url --rate 10 --duration 1s --start-at 2026-13-01T00:00:00Z
+expect '--start-at: "22222222222" is after the year 2199' $url --rate 10 --duration 1s --start-at 22222222222
+expect '--start-at: "9999-01-01T00:00:00Z" is not between the years 1970 and 2199' $url --rate 10 --duration 1s --start-at 9999-01-01T00:00:00Z
 expect '--start-at: "tomorrow" is not Unix seconds or a UTC time' $url --rate 10 --duration 1s --start-at tomorrow
 expect '--start-at: "2026-11-28T19:00:00" is not a UTC time: it must end in Z' $url --rate 10 --duration 1s --start-at 2026-11-28T19:00:00
 expect '--find-max-rate runs in one process' $url --find-max-rate --segment 0/2

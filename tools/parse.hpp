@@ -63,12 +63,13 @@ inline std::chrono::duration<double> parse_duration(std::string_view s, std::str
 }
 
 /// A wall-clock instant: Unix seconds (1764355200 or 1764355200.25) or UTC as
-/// 2026-11-28T19:00:00Z (fractions of a second allowed before the Z).
+/// 2026-11-28T19:00:00Z (fractions of a second allowed before the Z), before 2200
+/// (the clock counts nanoseconds in 64 bits).
 inline std::chrono::system_clock::time_point parse_wall_time(std::string_view s, std::string_view what) {
   using namespace std::chrono;
   if (!s.empty() && s.find_first_not_of("0123456789.") == std::string_view::npos) {
     const double v = parse_number(s, what);
-    if (v > 253402300799.0) bad(what, s, "is after the year 9999");
+    if (v >= 7258118400.0) bad(what, s, "is after the year 2199");  // 2200-01-01T00:00:00Z
     return system_clock::time_point(duration_cast<system_clock::duration>(duration<double>(v)));
   }
   // YYYY-MM-DDTHH:MM:SS[.fff]Z
@@ -88,13 +89,15 @@ inline std::chrono::system_clock::time_point parse_wall_time(std::string_view s,
   double fraction = 0;
   if (at < s.size() && s[at] == '.') {
     const auto z = s.find('Z', at);
-    if (z == std::string_view::npos) bad(what, s, "is not Unix seconds or a UTC time like 2026-11-28T19:00:00Z");
+    if (z == std::string_view::npos || z == at + 1 || s.substr(at + 1, z - at - 1).find_first_not_of("0123456789") != std::string_view::npos)
+      bad(what, s, "is not Unix seconds or a UTC time like 2026-11-28T19:00:00Z");
     fraction = parse_number("0" + std::string(s.substr(at, z - at)), what);
     at = z;
   }
   if (at + 1 != s.size() || s[at] != 'Z') bad(what, s, "is not a UTC time: it must end in Z (2026-11-28T19:00:00Z)");
   const year_month_day date{year(f[0]), month(static_cast<unsigned>(f[1])), day(static_cast<unsigned>(f[2]))};
   if (!date.ok() || f[3] > 23 || f[4] > 59 || f[5] > 59) bad(what, s, "is not a valid date and time");
+  if (f[0] < 1970 || f[0] > 2199) bad(what, s, "is not between the years 1970 and 2199");
   return sys_days(date) + hours(f[3]) + minutes(f[4]) + seconds(f[5]) +
          duration_cast<system_clock::duration>(duration<double>(fraction));
 }
