@@ -43,6 +43,9 @@ public:
   void set_rate(double rate) {
     checked(rate);
     std::lock_guard lock(mutex_);  // held while telling: a run unsubscribes before its loop ends
+    // Odd while changing, from before the clock is read: a shard that checks the
+    // version after its own clock read sees any change made at an earlier instant.
+    version_.fetch_add(1);
     {
       const double at = start_ ? std::chrono::duration<double>(clock::now() - *start_).count() : 0;
       const change& last = changes_.back();
@@ -51,7 +54,7 @@ public:
       } else {
         changes_.push_back({at, rate, last.arrivals_before + last.rate * (at - last.at)});
       }
-      version_.fetch_add(1, std::memory_order_release);
+      version_.fetch_add(1);
     }
     for (auto& f : listeners_) f();
   }
@@ -75,8 +78,14 @@ public:
     start_ = t;
     changes_ = {{0, changes_.back().rate, 0}};
   }
-  /// Changes so far (compare to know whether a `log()` is stale).
-  std::uint64_t version() const noexcept { return version_.load(std::memory_order_acquire); }
+  /// Changes so far, twice (compare to know whether a log is stale).
+  std::uint64_t version() const noexcept { return version_.load(); }
+  /// The log and its version, consistent.
+  std::vector<change> log(std::uint64_t& version) const {
+    std::lock_guard lock(mutex_);
+    version = version_.load();
+    return changes_;
+  }
   /// `f()` runs (on `ex`) at every change.
   std::size_t subscribe(boost::asio::any_io_executor ex, std::function<void()> f) {
     std::lock_guard lock(mutex_);

@@ -96,13 +96,10 @@ private:
     const auto key = c->subscribe(s.executor(), [timer] { timer->cancel(); });  // a change: look again
     s.on_stop([timer] { timer->cancel(); });
     const double end = std::chrono::duration<double>(length).count();
-    auto log = c->log();
-    std::uint64_t seen = c->version();
+    std::uint64_t seen = 0;
+    auto log = c->log(seen);
     for (std::uint64_t k = s.index(); !s.stopping();) {
-      if (c->version() != seen) {
-        seen = c->version();
-        log = c->log();
-      }
+      if (c->version() != seen) log = c->log(seen);
       const double due = rate_control::time_of(log, static_cast<double>(k) + 1);
       if (due > end) {
         // Nothing more at this rate before the end: wait for a change (or the end).
@@ -117,6 +114,7 @@ private:
         co_await timer->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
         continue;  // due now, or the rate changed, or a stop: look again
       }
+      if (c->version() != seen) continue;  // changed since: was it due at all?
       context ctx;
       ctx.arrival = ctx.iteration = k;
       k += s.count();
