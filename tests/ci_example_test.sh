@@ -9,24 +9,16 @@ karga=$1
 src=$2
 command -v nginx >/dev/null || { echo "SKIP: nginx is not installed"; exit 0; }
 dir=$(mktemp -d)
-port=$((20000 + RANDOM % 20000))
-cat >"$dir/nginx.conf" <<CONF
-worker_processes 1;
-pid $dir/nginx.pid;
-error_log $dir/error.log;
-events { worker_connections 1024; }
-http {
+source "$(dirname "${BASH_SOURCE[0]}")/loopback.sh"
+trap 'stop_nginx "$dir"; rm -rf "$dir"' EXIT
+start_nginx "$dir" <<'HTTP'
   access_log off;
   server {
-    listen 127.0.0.1:$port;
+    listen 127.0.0.1:@PORT@;
     location / { return 200 "hello\n"; }
     location /down { return 503; }
   }
-}
-CONF
-nginx -c "$dir/nginx.conf"
-trap 'nginx -c "$dir/nginx.conf" -s stop 2>/dev/null; rm -rf "$dir"' EXIT
-sleep 0.3
+HTTP
 failures=0
 fail() {
   echo "FAIL: $*"

@@ -13,24 +13,16 @@ for tool in nginx python3; do
   command -v $tool >/dev/null || { echo "SKIP: $tool is not installed"; exit 0; }
 done
 dir=$(mktemp -d)
-port=$((20000 + RANDOM % 20000))
-cat >"$dir/nginx.conf" <<CONF
-worker_processes 1;
-pid $dir/nginx.pid;
-error_log $dir/error.log;
-events { worker_connections 4096; }
-http {
-  log_format stamp '\$msec \$status';
-  access_log $dir/access.log stamp;
+source "$(dirname "${BASH_SOURCE[0]}")/loopback.sh"
+trap 'stop_nginx "$dir"; rm -rf "$dir"' EXIT
+start_nginx "$dir" 4096 <<'HTTP'
+  log_format stamp '$msec $status';
+  access_log @DIR@/access.log stamp;
   server {
-    listen 127.0.0.1:$port;
+    listen 127.0.0.1:@PORT@;
     location / { return 200 "hello\n"; }
   }
-}
-CONF
-nginx -c "$dir/nginx.conf"
-trap 'nginx -c "$dir/nginx.conf" -s stop 2>/dev/null; rm -rf "$dir"' EXIT
-sleep 0.3
+HTTP
 failures=0
 fail() {
   echo "FAIL [$case]: $*"

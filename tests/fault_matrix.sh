@@ -7,6 +7,7 @@ set -uo pipefail
 karga=$1
 target=$2
 dir=$(mktemp -d)
+source "$(dirname "${BASH_SOURCE[0]}")/loopback.sh"
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
@@ -107,7 +108,7 @@ run 0 "$url/" --rate 200 --duration 500ms
 has "ok 100  failed 0"
 
 case="killed and restarted mid-run"
-port=$((20000 + RANDOM % 20000))
+port=$(free_port)
 start_target restart1 --port $port
 ( sleep 1; kill "${pids[-1]}" ) &
 ( sleep 2; "$target" --port $port >"$dir/restart2.out" ) &

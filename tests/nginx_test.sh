@@ -5,25 +5,17 @@
 set -euo pipefail
 karga=$1
 dir=$(mktemp -d)
-port=$((20000 + $$ % 20000))
-cat > "$dir/nginx.conf" <<CONF
-worker_processes 1;
-pid $dir/nginx.pid;
-error_log $dir/error.log;
-events { worker_connections 1024; }
-http {
-  log_format stamp '\$msec \$status';
-  access_log $dir/access.log stamp;
+source "$(dirname "${BASH_SOURCE[0]}")/loopback.sh"
+trap 'stop_nginx "$dir"; rm -rf "$dir"' EXIT
+start_nginx "$dir" <<'HTTP'
+  log_format stamp '$msec $status';
+  access_log @DIR@/access.log stamp;
   server {
-    listen 127.0.0.1:$port;
+    listen 127.0.0.1:@PORT@;
     location / { return 200 "hello\n"; }
     location /unavailable { return 503; }
   }
-}
-CONF
-nginx -c "$dir/nginx.conf"
-trap 'nginx -c "$dir/nginx.conf" -s stop 2>/dev/null; rm -rf "$dir"' EXIT
-sleep 0.3
+HTTP
 fail() { echo "FAIL: $*"; exit 1; }
 
 out=$("$karga" "http://127.0.0.1:$port/" --rate 500 --duration 1s) || fail "a clean run exited non-zero: $out"

@@ -10,29 +10,21 @@ for tool in nginx python3; do
   command -v $tool >/dev/null || { echo "SKIP: $tool is not installed"; exit 0; }
 done
 dir=$(mktemp -d)
-port=$((20000 + RANDOM % 20000))
-cat >"$dir/nginx.conf" <<CONF
-worker_processes 1;
-pid $dir/nginx.pid;
-error_log $dir/error.log;
-events { worker_connections 1024; }
-http {
-  log_format stamp '\$msec \$status \$request_uri';
-  access_log $dir/access.log stamp;
-  split_clients "\$request_id" \$bucket { 10% bad; * good; }
+source "$(dirname "${BASH_SOURCE[0]}")/loopback.sh"
+trap 'stop_nginx "$dir"; rm -rf "$dir"' EXIT
+start_nginx "$dir" <<'HTTP'
+  log_format stamp '$msec $status $request_uri';
+  access_log @DIR@/access.log stamp;
+  split_clients "$request_id" $bucket { 10% bad; * good; }
   server {
-    listen 127.0.0.1:$port;
+    listen 127.0.0.1:@PORT@;
     location / { return 200 "hello\n"; }
     location /mixed {
-      if (\$bucket = bad) { return 503; }
+      if ($bucket = bad) { return 503; }
       return 200 "hello\n";
     }
   }
-}
-CONF
-nginx -c "$dir/nginx.conf"
-trap 'nginx -c "$dir/nginx.conf" -s stop 2>/dev/null; rm -rf "$dir"' EXIT
-sleep 0.3
+HTTP
 failures=0
 fail() {
   echo "FAIL: $*"
