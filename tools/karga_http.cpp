@@ -14,6 +14,7 @@
 #include <karga/http.hpp>
 #include <karga/http/serialize.hpp>
 #include <karga/karga.hpp>
+#include <karga/prometheus.hpp>
 #include <karga/results.hpp>
 
 #include <CLI/CLI.hpp>
@@ -65,6 +66,7 @@ struct options {
   bool find_max = false;
   std::optional<std::string> settle, measure, max_rate;
   std::optional<std::string> segment, start_at;
+  std::optional<std::string> prometheus, prometheus_linger;
 };
 
 // --find-max-rate: the steps as they go, then the answer. Exit 0 when some rate
@@ -151,6 +153,10 @@ int main(int argc, char** argv) try {
                  "I/N: this process's part of a test run by N processes (default: from the launcher's\n"
                  "environment: Open MPI, MPICH, Slurm, Kubernetes JOB_COMPLETION_INDEX + KARGA_SEGMENTS)");
   app.add_option("--start-at", o.start_at, "start at this wall-clock time: Unix seconds (1764355200.5) or UTC 2026-11-28T19:00:00Z");
+  app.add_option("--prometheus", o.prometheus,
+                 "HOST:PORT: serve live metrics at http://HOST:PORT/metrics during the run (docs/monitoring.md)");
+  app.add_option("--prometheus-linger", o.prometheus_linger,
+                 "after the run, serve the final values until scraped, at most this long (default 5s)");
   app.add_flag("--progress", o.progress, "a live progress line on stderr (default: on a terminal)");
   app.add_flag("-q,--quiet", o.quiet, "no progress line");
   try {
@@ -234,7 +240,23 @@ int main(int argc, char** argv) try {
     auto res = co_await client.send(request);
     co_return karga::http::to_metric(res, karga::clock::now() - start);
   };
-  if (o.find_max) return find_max_rate(o, action, thresholds, threads, connections, grace);
+  if (o.find_max) {
+    if (o.prometheus) usage_error("--prometheus goes with one run, not --find-max-rate");
+    return find_max_rate(o, action, thresholds, threads, connections, grace);
+  }
+  if (o.prometheus_linger && !o.prometheus) usage_error("--prometheus-linger goes with --prometheus");
+  std::optional<karga::prometheus_endpoint> prometheus;
+  if (o.prometheus) {
+    karga::prometheus_options p;
+    std::tie(p.host, p.port) = parse_listen_address(*o.prometheus, "--prometheus");
+    if (o.prometheus_linger)
+      p.linger = std::chrono::ceil<std::chrono::milliseconds>(parse_duration(*o.prometheus_linger, "--prometheus-linger"));
+    try {
+      prometheus.emplace(p);
+    } catch (const std::runtime_error& e) {
+      usage_error(e.what());
+    }
+  }
   karga::run_options run_options;
   run_options.start_at = start_at;
   auto control = std::make_shared<karga::run_control>();
@@ -244,6 +266,7 @@ int main(int argc, char** argv) try {
   bool aborting = false;
   for (const auto& t : thresholds) aborting = aborting || t.aborts_on_fail();
   if (aborting) run_options.live.observers.push_back(live);
+  if (prometheus) run_options.live.observers.push_back(prometheus->observer());
   auto run = [&](const auto& executor) {
     return karga::scenario<results_type>::builder().name("karga-http").action(action).executor(executor).build().run(run_options);
   };
@@ -280,6 +303,8 @@ int main(int argc, char** argv) try {
     std::printf("  %-15s %s failed live (observed %s): the run was stopped\n", "threshold", stopped_by->expression.c_str(),
                 stopped_by->observed_text.c_str());
   for (const auto& out : outputs) write_output(out, report, results);
+  std::fflush(stdout);
+  if (prometheus) prometheus->close();  // after a scrape of the final values, or the linger
   if (report.stop == karga::stop_reason::signal) return 128 + report.signal;
   if (!thresholds.empty()) return report.thresholds_passed() && !live.failed() ? 0 : exit_thresholds;
   return report.all_ok() && !report.stopped() ? 0 : exit_failed;

@@ -7,6 +7,8 @@
 #include <karga/http/url.hpp>
 #include <karga/schedule.hpp>
 
+#include <boost/asio/ip/address.hpp>
+
 #include <algorithm>
 #include <charconv>
 #include <chrono>
@@ -110,6 +112,20 @@ inline karga::stage parse_stage(std::string_view s) {
 }
 
 /// A header, "Name: value", checked as karga::http checks what it sends.
+/// HOST:PORT ([::1]:PORT for IPv6), an IP address and a port to listen on; PORT 0
+/// takes a free one.
+inline std::pair<std::string, unsigned short> parse_listen_address(std::string_view s, std::string_view what) {
+  const auto colon = s.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) bad(what, s, "is not HOST:PORT");
+  std::string_view host = s.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  const auto port = static_cast<unsigned short>(parse_count(s.substr(colon + 1), what, 0, 65535, "a TCP port"));
+  boost::system::error_code ec;
+  boost::asio::ip::make_address(std::string(host), ec);
+  if (ec) bad(what, s, "does not start with an IP address (127.0.0.1, [::1], 0.0.0.0)");
+  return {std::string(host), port};
+}
+
 inline std::pair<std::string, std::string> parse_header(std::string_view s) {
   const auto colon = s.find(':');
   if (colon == std::string_view::npos) bad("-H", s, "is not a header (write it like 'Name: value')");

@@ -10,6 +10,7 @@
 /// while the sampler switched histograms. The final report is exact.
 
 #include <karga/detail/hdr_layout.hpp>
+#include <karga/metric.hpp>
 #include <karga/run_info.hpp>
 #include <karga/timing.hpp>
 
@@ -54,8 +55,13 @@ struct live_sample {
   std::uint64_t interval_count = 0;   ///< actions that ended in it
   std::chrono::nanoseconds p50{}, p90{}, p99{}, max{};  ///< latency from the intended start (the action's own without timing)
   /// Counts by latency bucket of the whole run so far (HdrHistogram layout, 2
-  /// significant digits, ns): what a Prometheus histogram needs.
+  /// significant digits, ns; `live_counters::layout`) and their exact sum in ns:
+  /// what a Prometheus histogram needs.
   std::vector<std::uint64_t> latency_buckets;
+  std::uint64_t latency_sum_ns = 0;
+  /// The metric's labelled counters so far (`has_live_labels`), those that counted
+  /// something, in the order of their indexes.
+  std::vector<std::pair<live_label, std::uint64_t>> labels;
 };
 
 /// What an observer gets: a function called on the sampling thread once per
@@ -73,6 +79,9 @@ class live_counters {
 public:
   using layout = detail::hdr_layout<8>;
 
+  /// `labels`: how many labelled counters the metric has (`has_live_labels`).
+  explicit live_counters(unsigned labels = 0) : labels_(labels) {}
+
   void started() noexcept { bump(started_); }
   void users(std::uint64_t n) noexcept { users_.store(n, std::memory_order_relaxed); }
   void dropped(std::uint64_t n) noexcept { add(dropped_, n); }
@@ -80,17 +89,26 @@ public:
   void ended(bool success, std::uint64_t bytes, std::uint64_t latency_ns) noexcept {
     bump(success ? ok_ : failed_);
     add(bytes_, bytes);
+    add(latency_sum_, latency_ns);
     auto& h = histograms_[active_.load(std::memory_order_relaxed)];
     bump(h[layout::index_of(latency_ns)]);
   }
 
+  /// Counts one action under the metric's live label `i` (ignored when out of range).
+  void label(unsigned i) noexcept {
+    if (i < labels_.size()) bump(labels_[i]);
+  }
+
   /// For the sampler.
   struct totals {
-    std::uint64_t started, ok, failed, dropped, interrupted, bytes, users;
+    std::uint64_t started, ok, failed, dropped, interrupted, bytes, users, latency_sum;
   };
   totals read() const noexcept {
-    auto r = [](const std::atomic<std::uint64_t>& a) { return a.load(std::memory_order_relaxed); };
-    return {r(started_), r(ok_), r(failed_), r(dropped_), r(interrupted_), r(bytes_), r(users_)};
+    return {r(started_), r(ok_), r(failed_), r(dropped_), r(interrupted_), r(bytes_), r(users_), r(latency_sum_)};
+  }
+  /// Adds the labelled counts to `sums` (as long as the labels).
+  void read_labels(std::vector<std::uint64_t>& sums) const noexcept {
+    for (std::size_t i = 0; i < labels_.size() && i < sums.size(); ++i) sums[i] += r(labels_[i]);
   }
   /// Switches the shard to the other histogram and adds the one it left (that
   /// interval's values) to `interval` and `total`, then clears it.
@@ -108,6 +126,7 @@ public:
   }
 
 private:
+  static std::uint64_t r(const std::atomic<std::uint64_t>& a) noexcept { return a.load(std::memory_order_relaxed); }
   // One writer: a relaxed load and store, not a read-modify-write.
   static void bump(std::atomic<std::uint64_t>& a) noexcept { add(a, 1); }
   static void add(std::atomic<std::uint64_t>& a, std::uint64_t n) noexcept {
@@ -117,7 +136,9 @@ private:
     a.store(a.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   }
 
-  std::atomic<std::uint64_t> started_{0}, ok_{0}, failed_{0}, dropped_{0}, interrupted_{0}, bytes_{0}, users_{0};
+  std::atomic<std::uint64_t> started_{0}, ok_{0}, failed_{0}, dropped_{0}, interrupted_{0}, bytes_{0}, users_{0},
+      latency_sum_{0};
+  std::vector<std::atomic<std::uint64_t>> labels_;
   std::atomic<int> active_{0};
   std::array<std::vector<std::atomic<std::uint32_t>>, 2> histograms_{std::vector<std::atomic<std::uint32_t>>(layout::bucket_count),
                                                                      std::vector<std::atomic<std::uint32_t>>(layout::bucket_count)};
@@ -140,11 +161,14 @@ inline std::uint64_t live_percentile(const std::vector<std::uint64_t>& counts, s
 /// counters into a `live_sample` for the observers; `finish()` sends the last one.
 class live_sampler {
 public:
-  /// `due_by(d)`: arrivals due by d from the start (open models), or empty.
+  /// `due_by(d)`: arrivals due by d from the start (open models), or empty. `labels`:
+  /// what each of the metric's live labels means (`has_live_labels`), or none.
   live_sampler(live_options opt, std::vector<live_counters*> shards, clock::time_point start, std::string scenario,
-               load_kind kind, clock::duration planned, std::function<std::uint64_t(clock::duration)> due_by)
+               load_kind kind, clock::duration planned, std::function<std::uint64_t(clock::duration)> due_by,
+               std::vector<live_label> labels = {})
       : opt_(std::move(opt)), shards_(std::move(shards)), start_(start), due_by_(std::move(due_by)),
-        interval_counts_(live_counters::layout::bucket_count), total_counts_(live_counters::layout::bucket_count) {
+        labels_(std::move(labels)), interval_counts_(live_counters::layout::bucket_count),
+        total_counts_(live_counters::layout::bucket_count), label_sums_(labels_.size()) {
     base_.scenario = std::move(scenario);
     base_.kind = kind;
     base_.planned = planned;
@@ -190,6 +214,7 @@ private:
     s.interval = s.elapsed - previous_elapsed_;
     s.final = last;
     std::fill(interval_counts_.begin(), interval_counts_.end(), 0);
+    std::fill(label_sums_.begin(), label_sums_.end(), 0);
     for (live_counters* c : shards_) {
       const auto t = c->read();
       s.started += t.started;
@@ -199,8 +224,12 @@ private:
       s.interrupted += t.interrupted;
       s.bytes += t.bytes;
       s.users += t.users;
+      s.latency_sum_ns += t.latency_sum;
+      c->read_labels(label_sums_);
       c->collect(interval_counts_, total_counts_);
     }
+    for (std::size_t i = 0; i < labels_.size(); ++i)
+      if (label_sums_[i]) s.labels.emplace_back(labels_[i], label_sums_[i]);
     const std::uint64_t ended = s.ok + s.failed + s.interrupted;
     s.in_flight = s.started > ended ? s.started - ended : 0;
     const double seconds = std::chrono::duration<double>(s.interval).count();
@@ -234,7 +263,8 @@ private:
   clock::time_point start_;
   std::function<std::uint64_t(clock::duration)> due_by_;
   live_sample base_;
-  std::vector<std::uint64_t> interval_counts_, total_counts_;
+  std::vector<live_label> labels_;
+  std::vector<std::uint64_t> interval_counts_, total_counts_, label_sums_;
   clock::duration previous_elapsed_{};
   std::uint64_t previous_due_ = 0, previous_started_ = 0;
   std::mutex mutex_;

@@ -4,7 +4,9 @@
 
 #include <karga/timing.hpp>
 
+#include <concepts>
 #include <cstdint>
+#include <string>
 
 namespace karga {
 
@@ -42,5 +44,27 @@ std::uint64_t metric_bytes(const M& m) {
   else
     return 0;
 }
+
+/// A labelled live counter: what a metric's live label counts, e.g. the responses
+/// with status 200 are {"http_responses", "status", "200", "HTTP responses by
+/// status."}. Monitoring shows it as a counter named `counter` with the label
+/// `name`="`value`" (Prometheus: karga_http_responses_total{status="200"}).
+struct live_label {
+  std::string counter;
+  std::string name;
+  std::string value;
+  std::string help;  ///< what the counter counts, in a few words
+  friend bool operator==(const live_label&, const live_label&) = default;
+};
+
+/// A metric whose live view counts it under one of a few labels: `live_label()`
+/// says which (an index below `M::live_label_count`), `M::describe_live_label(i)`
+/// what index i means. Counting takes one relaxed store per action and no lock.
+template <class M>
+concept has_live_labels = requires(const M& m, unsigned i) {
+  { M::live_label_count } -> std::convertible_to<unsigned>;
+  { m.live_label() } -> std::convertible_to<unsigned>;
+  { M::describe_live_label(i) } -> std::convertible_to<live_label>;
+};
 
 } // namespace karga

@@ -122,7 +122,10 @@ public:
   /// timing if the aggregate takes it, unless the action was interrupted.
   void end_action(const metric_type& m, const timing& t) {
     if (!end(t)) return;
-    if (live_) live_->ended(metric_success(m), metric_bytes(m), nanoseconds(timed ? t.finished - t.scheduled : metric_latency(m)));
+    if (live_) {
+      live_->ended(metric_success(m), metric_bytes(m), nanoseconds(timed ? t.finished - t.scheduled : metric_latency(m)));
+      if constexpr (has_live_labels<metric_type>) live_->label(static_cast<unsigned>(m.live_label()));
+    }
     karga::consume(aggregate_, m, t);
   }
   /// Call as an action throws: a failed action with the exception's message, unless

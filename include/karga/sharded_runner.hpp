@@ -194,16 +194,20 @@ private:
   static std::unique_ptr<live_watch> watch(const std::vector<S*>& shards, const load_plan& plan, const run_options& opt,
                                            const started& when) {
     if (opt.live.observers.empty()) return nullptr;
+    using metric = typename S::metric_type;
+    std::vector<live_label> labels;
+    if constexpr (has_live_labels<metric>)
+      for (unsigned i = 0; i < metric::live_label_count; ++i) labels.push_back(metric::describe_live_label(i));
     std::vector<std::unique_ptr<live_counters>> counters;
     std::vector<live_counters*> raw;
     for (S* s : shards) {
-      counters.push_back(std::make_unique<live_counters>());
+      counters.push_back(std::make_unique<live_counters>(static_cast<unsigned>(labels.size())));
       s->attach(counters.back().get());
       raw.push_back(counters.back().get());
     }
     return std::unique_ptr<live_watch>(new live_watch{
         std::move(counters),
-        detail::live_sampler(opt.live, raw, when.steady, opt.name, plan.kind, plan.planned, plan.due_by)});
+        detail::live_sampler(opt.live, raw, when.steady, opt.name, plan.kind, plan.planned, plan.due_by, std::move(labels))});
   }
   static started now() { return {clock::now(), std::chrono::system_clock::now()}; }
 

@@ -29,6 +29,20 @@ struct metric {
   std::string message;                    ///< what went wrong, when no response came
 
   bool success() const noexcept { return error == error_kind::none && status > 0 && status < 400; }
+
+  // Live labels (`karga::has_live_labels`): responses by status, failures by kind.
+  static constexpr unsigned live_label_count = 500 + 1 + (static_cast<unsigned>(error_kind::other));
+  unsigned live_label() const noexcept {
+    if (error != error_kind::none) return 500 + static_cast<unsigned>(error);
+    return status >= 100 && status < 600 ? status - 100 : 500;
+  }
+  static karga::live_label describe_live_label(unsigned i) {
+    constexpr const char* responses = "HTTP responses by status code.";
+    if (i < 500) return {"http_responses", "status", std::to_string(i + 100), responses};
+    if (i == 500) return {"http_responses", "status", "other", responses};
+    return {"http_errors", "kind", std::string(to_string(static_cast<error_kind>(i - 500))),
+            "HTTP requests that got no response, by kind of error."};
+  }
 };
 
 /// `r` as a metric, with the latency the action measured.
