@@ -13,7 +13,8 @@ mode=${1:-run}
 
 packages=(cmake ninja-build g++ ccache libboost1.81-dev libboost-url1.81-dev libfmt-dev libcli11-dev catch2
           libssl-dev openssl zlib1g-dev nginx-light)
-[[ $mode == test ]] && packages+=(clang libclang-rt-14-dev python3 default-jre-headless libhdrhistogram-java openmpi-bin)
+[[ $mode == test ]] && packages+=(clang libclang-rt-14-dev python3 default-jre-headless libhdrhistogram-java openmpi-bin
+                                  prometheus chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
