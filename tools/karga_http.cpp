@@ -138,7 +138,7 @@ int main(int argc, char** argv) try {
   app.add_flag("-k,--insecure", o.insecure, "https: do not verify the server's certificate");
   app.add_option("--out", o.outputs,
                  "FORMAT=FILE, repeatable: json (the report), csv (per second), junit (thresholds as tests), md "
-                 "(a summary; appended, for $GITHUB_STEP_SUMMARY), hlog (HdrHistogram interval log), results (for "
+                 "(a summary; appended, for $GITHUB_STEP_SUMMARY), html (a page with charts), hlog (HdrHistogram interval log), results (for "
                  "karga-merge)");
   app.add_option("--threshold", o.thresholds,
                  "EXPR, repeatable: p(99)<250ms, own.p(50)<10ms, error_rate<1%, achieved>=99%, rps>=1000, dropped==0, "

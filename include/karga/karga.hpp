@@ -25,6 +25,7 @@
 #include <karga/rate_control.hpp>
 #include <karga/report.hpp>
 #include <karga/reporters/csv_reporter.hpp>
+#include <karga/reporters/html_reporter.hpp>
 #include <karga/reporters/json_reporter.hpp>
 #include <karga/reporters/junit_reporter.hpp>
 #include <karga/reporters/markdown_reporter.hpp>
@@ -41,4 +42,5 @@
 #include <karga/time_series.hpp>
 #include <karga/thresholds.hpp>
 #include <karga/timing.hpp>
+#include <karga/version.hpp>
 #include <karga/window_aggregate.hpp>
