@@ -12,6 +12,7 @@
 #include <cmath>
 #include <functional>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,8 +31,16 @@ struct svg_axis {
   bool log = false;                               ///< decades; values ≤ 0 are left out
   std::function<std::string(double)> text;        ///< a tick's text
   std::vector<double> ticks;                      ///< given ticks (else chosen)
-  bool from_zero = false;                         ///< start the axis at 0
+  std::optional<double> lo, hi;                   ///< the axis's ends, where not the data's
 };
+
+inline svg_axis make_axis(std::string label, bool log, std::function<std::string(double)> text) {
+  svg_axis a;
+  a.label = std::move(label);
+  a.log = log;
+  a.text = std::move(text);
+  return a;
+}
 
 /// Round ticks covering [lo, hi]: 1, 2 or 5 × 10^k apart, about 5 of them.
 inline std::vector<double> linear_ticks(double lo, double hi) {
@@ -63,7 +72,8 @@ inline std::string svg_chart(std::string_view id, std::string_view title, const 
       x0 = std::min(x0, px), x1 = std::max(x1, px), y0 = std::min(y0, py), y1 = std::max(y1, py);
     }
   const bool empty = !(x1 >= x0);
-  if (x.from_zero) x0 = std::min(x0, 0.0);
+  if (!empty && x.lo) x0 = *x.lo;
+  if (!empty && x.hi) x1 = *x.hi;
   if (empty) x0 = 0, x1 = 1, y0 = 0, y1 = 1;
   if (!y.log) y0 = std::min(y0, 0.0);
   if (y.log) y0 = std::pow(10.0, std::floor(std::log10(y0))), y1 = std::pow(10.0, std::ceil(std::log10(y1)));
@@ -120,7 +130,10 @@ inline std::string svg_chart(std::string_view id, std::string_view title, const 
   }
   for (const auto& s : series) {
     if (s.bars) {
-      const double bar = std::max(1.0, w / std::max<double>(1, static_cast<double>(s.points.size())) * 0.8);
+      double spacing = x1 - x0;  // the narrowest gap between points, in x
+      for (std::size_t i = 1; i < s.points.size(); ++i)
+        if (s.points[i].first > s.points[i - 1].first) spacing = std::min(spacing, s.points[i].first - s.points[i - 1].first);
+      const double bar = std::max(1.0, spacing / (x1 - x0) * w * 0.8);
       fmt::format_to(it, "<g class=\"bars {}\">", s.css);
       for (auto [vx, vy] : s.points)
         if (usable(x, vx) && usable(y, vy) && vy > 0)

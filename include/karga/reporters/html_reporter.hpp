@@ -63,11 +63,14 @@ std::vector<std::pair<double, double>> html_points(const series_report& s, F y) 
   return out;
 }
 
-inline svg_axis html_time_axis() {
-  return {"seconds from the start", false, [](double t) { return fmt::format("{}", t); }, {}, true};
+inline svg_axis html_time_axis(const series_report& s) {
+  svg_axis x = make_axis("seconds from the start", false, [](double t) { return fmt::format("{}", t); });
+  x.lo = 0.0;
+  if (!s.rows.empty()) x.hi = s.rows.back().end;
+  return x;
 }
 inline svg_axis html_latency_axis() {
-  return {"latency", true, [](double ns) { return human_duration(std::chrono::nanoseconds(static_cast<std::int64_t>(ns))); }, {}};
+  return make_axis("latency", true, [](double ns) { return human_duration(std::chrono::nanoseconds(static_cast<std::int64_t>(ns))); });
 }
 
 inline std::string html_rate_chart(const series_report& s) {
@@ -80,8 +83,8 @@ inline std::string html_rate_chart(const series_report& s) {
                    html_points(s, [seconds](const interval_row& r) { return static_cast<double>(r.dropped) / seconds; }), true});
   lines.push_back({"failed", "c2",
                    html_points(s, [seconds](const interval_row& r) { return static_cast<double>(r.failed) / seconds; }), true});
-  svg_axis y{"per second", false, [](double v) { return number(v); }, {}};
-  return svg_chart("rate", "Rate: target and achieved, dropped and failed per second", html_time_axis(), y, lines);
+  const svg_axis y = make_axis("per second", false, [](double v) { return number(v); });
+  return svg_chart("rate", "Rate: target and achieved, dropped and failed per second", html_time_axis(s), y, lines);
 }
 
 inline std::string html_latency_chart(const series_report& s, bool from_intended) {
@@ -92,9 +95,9 @@ inline std::string html_latency_chart(const series_report& s, bool from_intended
       {"p90", "c3", html_points(s, [&](const interval_row& r) { return pick(r.p90, r.rt_p90); }), false},
       {"p99", "c2", html_points(s, [&](const interval_row& r) { return pick(r.p99, r.rt_p99); }), false},
       {"max", "c4 dashed", html_points(s, [&](const interval_row& r) { return pick(r.max, r.rt_max); }), false}};
-  return from_intended ? svg_chart("latency-intended", "Latency from the intended start, per interval", html_time_axis(),
+  return from_intended ? svg_chart("latency-intended", "Latency from the intended start, per interval", html_time_axis(s),
                                    html_latency_axis(), lines)
-                       : svg_chart("latency-own", "The action's own latency, per interval", html_time_axis(),
+                       : svg_chart("latency-own", "The action's own latency, per interval", html_time_axis(s),
                                    html_latency_axis(), lines);
 }
 
@@ -118,12 +121,12 @@ inline std::string html_spectrum_chart(const series_report& s) {
   }
   std::vector<svg_series> lines{{"from the intended start", "c2", html_spectrum(intended), false},
                                 {"the action's own", "c1", html_spectrum(own), false}};
-  svg_axis x{"percentile", false, [](double k) {
-               if (k < 0.5) return std::string("0%");
-               const double p = 100.0 * (1.0 - std::pow(10.0, -k));
-               return fmt::format("{}%", p >= 99.99995 ? fmt::format("{:.5f}", p) : fmt::format("{:g}", p));
-             },
-             {0, 1, 2, 3, 4, 5, 6}};
+  svg_axis x = make_axis("percentile", false, [](double k) {
+    if (k < 0.5) return std::string("0%");
+    const double p = 100.0 * (1.0 - std::pow(10.0, -k));
+    return fmt::format("{}%", p >= 99.99995 ? fmt::format("{:.5f}", p) : fmt::format("{:g}", p));
+  });
+  x.ticks = {0, 1, 2, 3, 4, 5, 6};
   return svg_chart("spectrum", "Latency by percentile (whole run)", x, html_latency_axis(), lines);
 }
 
