@@ -4,6 +4,7 @@
 //   http                 tests an embedded server on a loopback port of its own
 //   http URL             tests URL instead
 //   http [URL] --quick   a shorter profile (1 s, 3 s, 1 s) for a quick look
+//   http [URL] --html FILE   also writes the report as an HTML page with charts
 #include <karga/http.hpp>
 #include <karga/karga.hpp>
 
@@ -16,13 +17,15 @@
 using namespace std::chrono_literals;
 
 int main(int argc, char** argv) try {
-  std::optional<std::string> url;
+  std::optional<std::string> url, html;
   bool quick = false;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--quick") == 0)
       quick = true;
+    else if (std::strcmp(argv[i], "--html") == 0 && i + 1 < argc)
+      html = argv[++i];
     else if (argv[i][0] == '-') {
-      std::fprintf(stderr, "usage: %s [URL] [--quick]\nunknown option: %s\n", argv[0], argv[i]);
+      std::fprintf(stderr, "usage: %s [URL] [--quick] [--html FILE]\nunknown option: %s\n", argv[0], argv[i]);
       return 2;
     } else
       url = argv[i];
@@ -37,7 +40,8 @@ int main(int argc, char** argv) try {
 
   karga::http::client client{*url};  // heavy objects: create once
   const double k = quick ? 0.1 : 1.0;
-  auto results = karga::scenario<karga::basic_aggregate>::builder()
+  // The basic aggregate, with a time series beside it for the HTML page's charts.
+  auto results = karga::scenario<karga::series_aggregate<karga::basic_aggregate>>::builder()
                      .name("HTTP scenario")
                      .action([client]() -> boost::asio::awaitable<karga::basic_metric> {
                        auto start = karga::clock::now();
@@ -51,8 +55,12 @@ int main(int argc, char** argv) try {
                                    .build())
                      .build()
                      .run();
-  karga::basic_report report{results};
+  karga::report_with_series<karga::basic_report> report{results};
   karga::stdout_reporter{}.report(report);
+  if (html) {
+    karga::html_reporter{*html}.report(report);
+    std::printf("HTML report: %s\n", html->c_str());
+  }
   // 0: every request ok; 1: some failed, were dropped or interrupted; 128 + N:
   // stopped by signal N. A run stopped early is never a pass.
   if (report.stop == karga::stop_reason::signal) return 128 + report.signal;
