@@ -3,9 +3,11 @@
 # loads a real nginx that answers 10 % of requests with 503: after the run,
 # Prometheus's query API returns the report's totals exactly (outcomes, statuses),
 # and the rate it recorded during the steady part is within 2 % of the target.
-#   prometheus_test.sh KARGA_HTTP
+# Every query of docs/grafana-dashboard.json runs on it and returns data.
+#   prometheus_test.sh KARGA_HTTP SOURCE_DIR
 set -uo pipefail
 karga=$1
+src=$2
 for tool in nginx prometheus python3; do
   command -v $tool >/dev/null || { echo "SKIP: $tool is not installed"; exit 0; }
 done
@@ -53,10 +55,11 @@ start_at=$(python3 -c 'import time; print(f"{time.time() + 8:.3f}")')
 code=$?
 [[ $code == 1 ]] || { echo "FAIL: karga-http exited $code (1 expected: 503s): $(cat "$dir/karga.out")"; exit 1; }
 
-python3 - "$dir/report.json" "127.0.0.1:$api_port" "$rate" <<'PY'
+python3 - "$dir/report.json" "127.0.0.1:$api_port" "$rate" "$src/docs/grafana-dashboard.json" <<'PY'
 import json, sys, time, urllib.parse, urllib.request
 report = json.load(open(sys.argv[1]))
 api, rate = sys.argv[2], float(sys.argv[3])
+dashboard = json.load(open(sys.argv[4]))
 
 def query(expr):
     url = f"http://{api}/api/v1/query?" + urllib.parse.urlencode({"query": expr})
@@ -84,6 +87,7 @@ statuses = {int(code): n for code, n in report["http"]["statuses"].items() if co
 for code in (200, 503):
     check(f"status {code}", last(f'karga_http_responses_total{{status="{code}"}}'), statuses.get(code, 0))
 check("latency count", last('karga_latency_seconds_count'), report["response_time_ns"]["count"])
+check("scheduled", last('karga_scheduled_total'), report["scheduled"])
 
 # The rate during the steady part, from pairs of scrapes: counts over karga's own
 # elapsed time, both of one sample.
@@ -106,9 +110,23 @@ off = [g for g in gauges if abs(g - rate) > 0.02 * rate]
 if off:
     failures.append(f"achieved_rate samples more than 2 % off {rate}: {off}")
 
+# The dashboard's queries, as Grafana would send them, over the run.
+queries = 0
+for panel in dashboard["panels"]:
+    for target in panel["targets"]:
+        expr = target["expr"].replace("$scenario", "karga-http").replace("$__rate_interval", "4s")
+        url = f"http://{api}/api/v1/query_range?" + urllib.parse.urlencode(
+            {"query": expr, "start": end - 90, "end": end, "step": "1"})
+        body = json.load(urllib.request.urlopen(url, timeout=5))
+        if body["status"] != "success" or not body["data"]["result"]:
+            if "http_errors" not in expr:  # no request failed without a response
+                failures.append(f"dashboard panel {panel['title']!r}: {expr} returned {body}")
+        queries += 1
+
 if failures:
     print("FAIL:", *failures, sep="\n  ")
     sys.exit(1)
 print(f"Prometheus: started {report['started']}, ok {report['ok']}, failed {report['failed']} as the report; "
-      f"{measured:.1f}/s in the steady part ({len(steady)} scrapes), target {rate:.0f}/s")
+      f"{measured:.1f}/s in the steady part ({len(steady)} scrapes), target {rate:.0f}/s; "
+      f"{queries} dashboard queries answered")
 PY
