@@ -67,6 +67,7 @@ struct options {
   std::optional<std::string> settle, measure, max_rate;
   std::optional<std::string> segment, start_at;
   std::optional<std::string> prometheus, prometheus_linger;
+  std::optional<std::string> pacing_slot;
 };
 
 // --find-max-rate: the steps as they go, then the answer. Exit 0 when some rate
@@ -124,6 +125,9 @@ int main(int argc, char** argv) try {
   app.add_option("--rate", o.rate, "requests per second (open model), with --duration");
   app.add_option("--duration", o.duration, "how long: 500ms, 10s, 2m, 1h (closed model: default 10s)");
   app.add_option("--stage", o.stages, "DURATION:RATE, ramping linearly to RATE over DURATION (repeatable)");
+  app.add_option("--pacing-slot", o.pacing_slot,
+                 "open model: the shortest time between two timer wakes, each starting every request due\n"
+                 "by then (0 to 10ms, default 250us; 0: a wake per request)");
   app.add_option("--poisson", o.poisson, "SEED: Poisson arrivals (random gaps, the same for the same seed) instead of even ones");
   app.add_option("--connections", o.connections,
                  "closed model: users (default 10); open model: most requests in flight (default: no cap)");
@@ -282,6 +286,7 @@ int main(int argc, char** argv) try {
   } else {
     auto open = karga::stage_executor::builder();
     if (poisson) open.poisson(*poisson);
+    if (o.pacing_slot) open.pacing_slot(parse_duration(*o.pacing_slot, "--pacing-slot"));
     results = run(open.segment(segment.value_or(karga::segment{}))
                       .start_rate(start_rate)
                       .stages(stages)

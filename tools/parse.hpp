@@ -54,11 +54,17 @@ inline double parse_number(std::string_view s, std::string_view what) {
 /// A duration: a number and a unit, ms, s, m or h (500ms, 10s, 1.5m); at most 10^9 s.
 inline std::chrono::duration<double> parse_duration(std::string_view s, std::string_view what) {
   const auto unit_at = s.find_first_not_of("0123456789.eE+-");
-  if (unit_at == 0 || unit_at == std::string_view::npos) bad(what, s, "is not a duration (write it like 500ms, 10s, 2m or 1h)");
+  if (unit_at == 0 || unit_at == std::string_view::npos)
+    bad(what, s, "is not a duration (write it like 250us, 500ms, 10s, 2m or 1h)");
   std::string_view number = s.substr(0, unit_at), unit = s.substr(unit_at);
   // "1e3s" splits fine; "10e" would leave "e" in the number: units never start with a digit.
-  const double scale = unit == "ms" ? 1e-3 : unit == "s" ? 1.0 : unit == "m" ? 60.0 : unit == "h" ? 3600.0 : 0.0;
-  if (scale == 0.0) bad(what, s, "has no unit, or an unknown one (use ms, s, m or h)");
+  const double scale = unit == "us" || unit == "µs" ? 1e-6
+                       : unit == "ms"                ? 1e-3
+                       : unit == "s"                 ? 1.0
+                       : unit == "m"                 ? 60.0
+                       : unit == "h"                 ? 3600.0
+                                                     : 0.0;
+  if (scale == 0.0) bad(what, s, "has no unit, or an unknown one (use us, ms, s, m or h)");
   const double v = parse_number(number, what) * scale;
   if (v > karga::schedule::max_length) bad(what, s, "is longer than 10^9 s");
   return std::chrono::duration<double>(v);

@@ -33,11 +33,19 @@
 
 namespace karga::detail {
 
+/// How often an open-model shard wakes at most for its arrivals: a timer wake costs
+/// a few system calls and a context switch, so at high rates a shard wakes once per
+/// slot and starts, one after the other, every arrival due by then. An arrival
+/// starts at most a slot after it was due (its latency still counts from then);
+/// arrivals further apart than a slot start on time.
+inline constexpr clock::duration default_pacing_slot = std::chrono::microseconds(250);
+
 /// What an open-model shard takes from its executor.
 struct open_options {
   std::uint64_t max_in_flight = 0;     ///< per shard; 0: no cap
   clock::duration late_start_limit{};  ///< past the schedule's end, unstarted arrivals are dropped
   segment part{};                      ///< this process's part: shards split it again
+  clock::duration pacing_slot = default_pacing_slot;  ///< the shortest time between two timer wakes
 };
 
 template <class F, class A>
@@ -132,9 +140,11 @@ private:
           }
           due_end_ = std::min(cursor_.due_by(elapsed), next_ + batch * stride_);
           if (next_ >= due_end_) {
-            arrival_timer_.expires_at(s.start() + schedule::to_duration(cursor_.time_of(next_)));
+            const clock::time_point due = s.start() + schedule::to_duration(cursor_.time_of(next_));
+            arrival_timer_.expires_at(std::max(due, last_wake_ + opt_.pacing_slot));
             co_await arrival_timer_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
             now = clock::now();
+            last_wake_ = now;
             if (s.stopping()) {
               cut_at_stop();
               continue;
@@ -244,6 +254,7 @@ private:
   std::uint64_t next_;         // the next global arrival index of this shard
   std::uint64_t total_;
   clock::time_point last_start_;  // arrivals not started by then are dropped
+  clock::time_point last_wake_{};  // the arrival timer's last wake
   std::uint64_t mine_ = 0;     // arrivals of this shard in the whole schedule
   std::uint64_t due_end_ = 0;  // arrivals below this index are due
   std::uint64_t dropped_by_cap_ = 0;

@@ -53,6 +53,7 @@ public:
   std::uint64_t max_in_flight() const noexcept { return max_in_flight_; }
   clock::duration grace_period() const noexcept { return runner_.settings().grace; }
   clock::duration late_start_limit() const noexcept { return late_start_limit_; }
+  clock::duration pacing_slot() const noexcept { return pacing_slot_; }
   /// The load model in a few words, as `run_info::model` gives it.
   const std::string& description() const noexcept { return description_; }
 
@@ -95,10 +96,11 @@ private:
 
   template <class F, class A>
   auto body() const {
-    return [sched = schedule_, cap = max_in_flight_, late = late_start_limit_, seg = segment_](shard<F, A>& s) {
+    return [sched = schedule_, cap = max_in_flight_, late = late_start_limit_, seg = segment_,
+            slot = pacing_slot_](shard<F, A>& s) {
       // The cap, split exactly over the shards.
       const std::uint64_t mine = cap == 0 ? 0 : cap / s.count() + (s.index() < cap % s.count() ? 1 : 0);
-      return detail::open_loop<F, A>::body(s, sched, detail::open_options{mine, late, seg});
+      return detail::open_loop<F, A>::body(s, sched, detail::open_options{mine, late, seg, slot});
     };
   }
 
@@ -107,6 +109,7 @@ private:
   std::uint64_t max_in_flight_;
   clock::duration late_start_limit_;
   karga::segment segment_;
+  clock::duration pacing_slot_ = detail::default_pacing_slot;
   std::string description_;
 };
 
@@ -175,6 +178,14 @@ public:
   stage_executor_builder&& late_start_limit(std::chrono::duration<double> d) && {
     return std::move(late_start_limit(d));
   }
+  /// The shortest time between two wakes of a shard for its arrivals (0 to 10 ms):
+  /// a wake starts every arrival due by then, so an arrival starts at most this late,
+  /// and closer arrivals cost fewer timer wakes. Default 250 µs.
+  stage_executor_builder& pacing_slot(std::chrono::duration<double> d) & {
+    pacing_slot_ = d;
+    return *this;
+  }
+  stage_executor_builder&& pacing_slot(std::chrono::duration<double> d) && { return std::move(pacing_slot(d)); }
 
   stage_executor build() const {
     const sharded_runner r = runner();
@@ -182,10 +193,14 @@ public:
       detail::throw_error(fmt::format("max_in_flight ({}) must be 0 (no cap) or at least threads ({})",
                                       max_in_flight_, r.threads()));
     const auto late = schedule::checked_duration(late_, "late start limit");
+    if (!(pacing_slot_.count() >= 0 && pacing_slot_.count() <= 0.01))
+      detail::throw_error(fmt::format("pacing slot ({}s) must be from 0 to 10ms", pacing_slot_.count()));
+    const auto slot = schedule::checked_duration(pacing_slot_, "pacing slot");
     if (profile_ && !stages_.empty()) detail::throw_error("give stages or a profile (or rate function), not both");
     karga::schedule s = profile_ ? profile_->schedule(poisson_seed_) : karga::schedule(start_rate_, stages_, poisson_seed_);
     const karga::segment seg = segment_value();
     stage_executor e(std::move(s), r, max_in_flight_, late, seg);
+    e.pacing_slot_ = slot;
     e.description_ = profile_ ? profile_->description : describe();
     if (poisson_seed_) e.description_ += fmt::format(", Poisson arrivals (seed {})", *poisson_seed_);
     if (seg.count > 1) e.description_ += fmt::format(", segment {}/{}", seg.index, seg.count);
@@ -215,6 +230,7 @@ private:
   std::optional<std::uint64_t> poisson_seed_;
   std::uint64_t max_in_flight_ = 0;
   std::chrono::duration<double> late_{0.1};
+  std::chrono::duration<double> pacing_slot_{detail::default_pacing_slot};
 };
 
 inline stage_executor_builder stage_executor::builder() { return {}; }
