@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# The cost of a fixed rate: karga-http (with pacing slots of 0, 250 µs and 1 ms) beside
+# The cost of a fixed rate: karga-http (with pacing slots of 0, 500 µs and 1 ms) beside
 # h2load and hey, each sending RATE requests/s for SECONDS to one nginx worker on
 # loopback (the client on CPU 0, nginx on CPU 1), in one run:
 #   - CPU seconds (user + sys) of the client per 100,000 requests, median of ROUNDS;
 #   - pacing: the most requests nginx logged in any 10 ms window ($msec), and the
 #     count nginx logged (it must equal the requests asked);
-#   - karga-http's system calls per request (strace -c, one shorter run each).
+#   - system calls and context switches per request (perf stat, one shorter run each).
 #   bash bench/pacing_cost.sh [RATE] [SECONDS] [ROUNDS]   (after `bash build.sh build`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +14,7 @@ secs=${2:-20}
 rounds=${3:-3}
 karga=${KARGA_HTTP:-build/tools/karga-http}
 need=()
-for p in nginx-light nghttp2-client hey strace python3; do
+for p in nginx-light nghttp2-client hey linux-perf python3; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
 done
 if ((${#need[@]})); then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"; fi
@@ -62,12 +62,12 @@ PY
 
 declare -A tools=(
   ["karga-http, slot 0 (a wake per request)"]="$karga $url --rate $rate --duration ${secs}s --pacing-slot 0ms -q"
-  ["karga-http, slot 250us (default)"]="$karga $url --rate $rate --duration ${secs}s -q"
+  ["karga-http, slot 500us (default)"]="$karga $url --rate $rate --duration ${secs}s -q"
   ["karga-http, slot 1ms"]="$karga $url --rate $rate --duration ${secs}s --pacing-slot 1ms -q"
   ["h2load --h1 -c $clients --rps 100"]="h2load --h1 -c $clients --rps 100 -D $secs $url"
   ["hey -q 100 -c $clients"]="hey -q 100 -c $clients -z ${secs}s $url"
 )
-order=("karga-http, slot 0 (a wake per request)" "karga-http, slot 250us (default)" "karga-http, slot 1ms"
+order=("karga-http, slot 0 (a wake per request)" "karga-http, slot 500us (default)" "karga-http, slot 1ms"
        "h2load --h1 -c $clients --rps 100" "hey -q 100 -c $clients")
 
 echo "$rate requests/s for ${secs}s against one nginx worker, client on CPU 0; medians of $rounds rounds"
@@ -87,19 +87,15 @@ for name in "${order[@]}"; do
 done
 
 echo
-echo "karga-http system calls per request (strace -f -c, ${rate}/s for 5s):"
-for slot in 0ms 250us 1ms; do
-  strace -f -c -o "$dir/strace.txt" "$karga" "$url" --rate "$rate" --duration 5s --pacing-slot "$slot" -q >/dev/null 2>&1 || true
-  python3 - "$dir/strace.txt" "$((rate * 5))" "$slot" <<'PY'
-import sys
-n = int(sys.argv[2])
-calls = {}
-for line in open(sys.argv[1]):
-    parts = line.split()
-    if len(parts) >= 5 and parts[0][0].isdigit() and parts[-1] != "total":
-        calls[parts[-1]] = int(parts[3])
-top = sorted(calls.items(), key=lambda kv: -kv[1])[:6]
-print(f"  slot {sys.argv[3]:>5}: " + ", ".join(f"{name} {count / n:.2f}" for name, count in top)
-      + f"; all {sum(calls.values()) / n:.2f}")
-PY
+echo "per request, ${rate}/s for 5s (perf stat): epoll_wait, sendto, recvfrom, write, read, timerfd_settime, context switches"
+events=syscalls:sys_enter_epoll_wait,syscalls:sys_enter_sendto,syscalls:sys_enter_recvfrom,syscalls:sys_enter_write,syscalls:sys_enter_read,syscalls:sys_enter_timerfd_settime,context-switches
+for name in "karga-http, slot 0" "karga-http, slot 500us" "karga-http, slot 1ms" "h2load"; do
+  case $name in
+    *"slot 0") cmd="$karga $url --rate $rate --duration 5s --pacing-slot 0ms -q" ;;
+    *500us) cmd="$karga $url --rate $rate --duration 5s -q" ;;
+    *1ms) cmd="$karga $url --rate $rate --duration 5s --pacing-slot 1ms -q" ;;
+    h2load) cmd="h2load --h1 -c $clients --rps 100 -D 5 $url" ;;
+  esac
+  perf stat -x, -e "$events" -o "$dir/stat.txt" taskset -c 0 $cmd >/dev/null 2>&1
+  awk -F, -v n="$((rate * 5))" -v name="$name" '/^[0-9]/ {v = v sprintf(" %6.2f", $1 / n)} END {printf "  %-24s%s\n", name, v}' "$dir/stat.txt"
 done

@@ -32,7 +32,14 @@ expect '--rate: "nan" is not a number' $url --rate nan --duration 1s
 expect '--rate: "inf" is not a number' $url --rate inf --duration 1s
 expect '--rate: "-50" must not be negative' $url --rate -50 --duration 1s
 expect '--duration: "1e400" is out of range' $url --duration 1e400s
-expect '--duration: "10" is not a duration (write it like 500ms' $url --duration 10
+expect '--duration: "10" is not a duration (write it like 250us, 500ms' $url --duration 10
+expect '--pacing-slot: "20ms" is more than 10ms' $url --rate 10 --duration 1s --pacing-slot 20ms
+expect '--pacing-slot goes with --rate or --stage (the open model)' $url --pacing-slot 1ms
+expect '--prometheus: "9464" is not HOST:PORT' $url --prometheus 9464
+expect '--prometheus: "localhost:9464" does not start with an IP address' $url --prometheus localhost:9464
+expect '--prometheus: "70000" is more than 65535 (a TCP port)' $url --prometheus 127.0.0.1:70000
+expect '--prometheus-linger goes with --prometheus' $url --prometheus-linger 2s
+expect '--prometheus goes with one run, not --find-max-rate' $url --find-max-rate --prometheus 127.0.0.1:0
 expect '--duration: "10d" has no unit, or an unknown one' $url --duration 10d
 expect '--stage: "10" is not DURATION:RATE' $url --stage 10
 expect 'the load schedules no request' $url --rate 0.4 --duration 1s

@@ -127,7 +127,7 @@ int main(int argc, char** argv) try {
   app.add_option("--stage", o.stages, "DURATION:RATE, ramping linearly to RATE over DURATION (repeatable)");
   app.add_option("--pacing-slot", o.pacing_slot,
                  "open model: the shortest time between two timer wakes, each starting every request due\n"
-                 "by then (0 to 10ms, default 250us; 0: a wake per request)");
+                 "by then (0 to 10ms, default 500us; 0: a wake per request)");
   app.add_option("--poisson", o.poisson, "SEED: Poisson arrivals (random gaps, the same for the same seed) instead of even ones");
   app.add_option("--connections", o.connections,
                  "closed model: users (default 10); open model: most requests in flight (default: no cap)");
@@ -229,6 +229,12 @@ int main(int argc, char** argv) try {
     if (stages.empty()) usage_error("--poisson goes with --rate or --stage (the open model)");
     poisson = parse_count(*o.poisson, "--poisson", 0, std::numeric_limits<std::uint64_t>::max(), "a 64-bit seed");
   }
+  std::optional<std::chrono::duration<double>> pacing_slot;
+  if (o.pacing_slot) {
+    if (stages.empty()) usage_error("--pacing-slot goes with --rate or --stage (the open model)");
+    pacing_slot = parse_duration(*o.pacing_slot, "--pacing-slot");
+    if (pacing_slot->count() > 0.01) usage_error("--pacing-slot: \"" + *o.pacing_slot + "\" is more than 10ms");
+  }
   if (!stages.empty()) {
     const karga::schedule plan(start_rate, stages, poisson);
     if (plan.total() == 0) usage_error("the load schedules no request (rate × duration is less than one)");
@@ -286,7 +292,7 @@ int main(int argc, char** argv) try {
   } else {
     auto open = karga::stage_executor::builder();
     if (poisson) open.poisson(*poisson);
-    if (o.pacing_slot) open.pacing_slot(parse_duration(*o.pacing_slot, "--pacing-slot"));
+    if (o.pacing_slot) open.pacing_slot(*pacing_slot);
     results = run(open.segment(segment.value_or(karga::segment{}))
                       .start_rate(start_rate)
                       .stages(stages)

@@ -180,7 +180,7 @@ public:
   }
   /// The shortest time between two wakes of a shard for its arrivals (0 to 10 ms):
   /// a wake starts every arrival due by then, so an arrival starts at most this late,
-  /// and closer arrivals cost fewer timer wakes. Default 250 µs.
+  /// and closer arrivals cost fewer timer wakes. Default 500 µs.
   stage_executor_builder& pacing_slot(std::chrono::duration<double> d) & {
     pacing_slot_ = d;
     return *this;
