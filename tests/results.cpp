@@ -221,6 +221,43 @@ TEST_CASE("thresholds: a bad expression is a clear error", "[thresholds]") {
 }
 
 // reporters -----------------------------------------------------------------------------
+// An aggregate that takes each interrupted action's timing.
+struct interrupt_times {
+  std::uint64_t ok = 0, untimed = 0;
+  std::vector<karga::timing> timed;
+  void consume(const basic_metric&) { ++ok; }
+  void record_interrupted(std::uint64_t n) { untimed += n; }
+  void record_interrupted(std::uint64_t n, const karga::timing& t) { timed.insert(timed.end(), n, t); }
+  void merge(const interrupt_times& o) {
+    ok += o.ok;
+    untimed += o.untimed;
+    timed.insert(timed.end(), o.timed.begin(), o.timed.end());
+  }
+};
+
+TEST_CASE("series_aggregate: an aggregate it wraps gets each interrupted action's timing", "[results]") {
+  auto calls = std::make_shared<std::atomic<int>>(0);
+  auto act = [calls]() -> asio::awaitable<basic_metric> {
+    if (++*calls % 4 == 0) co_await sleeper(60s)();  // interrupted at the end of the grace period
+    co_return basic_metric{.success = true};
+  };
+  const auto a = karga::scenario<karga::series_aggregate<interrupt_times>>::builder()
+                     .action(act)
+                     .executor(karga::stage_executor::builder().start_rate(400).stage(100ms, 400).grace_period(50ms).build())
+                     .build()
+                     .run();
+  CHECK(a.base().ok == 30);
+  CHECK(a.base().untimed == 0);
+  REQUIRE(a.base().timed.size() == 10);
+  for (const auto& t : a.base().timed) {
+    CHECK(t.started >= t.scheduled);
+    CHECK(t.finished >= t.started);
+  }
+  std::uint64_t interrupted = 0;
+  for (const auto& f : a.series().intervals()) interrupted += f.interrupted;
+  CHECK(interrupted == 10);
+}
+
 TEST_CASE("reporters: JSON, CSV, JUnit and Markdown carry the figures", "[reporters]") {
   using report = karga::report_with_series<karga::basic_report>;
   const auto a = mixed_run();

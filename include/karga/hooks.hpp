@@ -156,6 +156,16 @@ void record_interrupted(A& a, std::uint64_t n) {
   if constexpr (records_interrupted<A>)
     if (n != 0) a.record_interrupted(n);
 }
+/// `a.record_interrupted(n, t)`, or `a.record_interrupted(n)`, if `a` has either and
+/// n > 0.
+template <class A>
+void record_interrupted(A& a, std::uint64_t n, const timing& t) {
+  if constexpr (records_timed_interrupted<A>) {
+    if (n != 0) a.record_interrupted(n, t);
+  } else {
+    record_interrupted(a, n);
+  }
+}
 /// `a.record_exception(what, t)`, or `a.record_exception(what)`, if `a` has either.
 template <class A>
 void record_exception(A& a, std::string_view what, const timing& t) {

@@ -59,7 +59,7 @@ public:
     series_.record_unattributed_interrupted(n);
   }
   void record_interrupted(std::uint64_t n, const timing& t) {
-    karga::record_interrupted(base_, n);
+    karga::record_interrupted(base_, n, t);
     for (std::uint64_t i = 0; i < n; ++i) series_.record_interrupted(t);
   }
   void record_exception(std::string_view what, const timing& t) {

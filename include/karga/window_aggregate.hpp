@@ -61,11 +61,7 @@ public:
     if (clock::now() >= start_ + from_) karga::record_interrupted(base_, n);
   }
   void record_interrupted(std::uint64_t n, const timing& t) {
-    if (!inside(t.scheduled)) return;
-    if constexpr (records_timed_interrupted<A>)
-      base_.record_interrupted(n, t);
-    else
-      karga::record_interrupted(base_, n);
+    if (inside(t.scheduled)) karga::record_interrupted(base_, n, t);
   }
   void record_exception(std::string_view what, const timing& t) {
     if (inside(t.scheduled)) karga::record_exception(base_, what, t);
