@@ -5,6 +5,9 @@
 // argument runs all. Results go to stdout as `name: figure` lines.
 #include <karga/karga.hpp>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 
@@ -117,6 +120,59 @@ void context_cost() {
   };
   fmt::print("context: null action {:.1f} M actions/s; taking a context {:.1f} M/s; reading it {:.1f} M/s (medians of 5)\n",
              median(none) / 1e6, median(taken) / 1e6, median(read) / 1e6);
+}
+
+// The executor's floor: a null action through the executor, awaitable and
+// synchronous, beside two loops with no executor: `co_await` of a null awaitable (a
+// coroutine frame per action) and a plain call of a null function (no frame), each
+// folding into the same counting aggregate. Medians of 3, one thread.
+void floor() {
+  const auto count = [](const counter& c) { return c.n; };
+  auto sync_null = [] { return basic_metric{{}, true, 0}; };
+  // One loop for 2 s, the clock read every 1,024 actions, as the executor does.
+  const auto plain_loop = [&] {
+    counter c;
+    std::uint64_t n = 0;
+    const auto end = karga::clock::now() + 2s;
+    const auto t0 = karga::clock::now();
+    for (;;) {
+      c.consume(sync_null());
+      if ((++n & 1023) == 0 && karga::clock::now() >= end) break;
+    }
+    return static_cast<double>(c.n) / seconds(karga::clock::now() - t0);
+  };
+  const auto frame_loop = [&] {
+    asio::io_context io(1);
+    double rate = 0;
+    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+      counter c;
+      std::uint64_t n = 0;
+      const auto end = karga::clock::now() + 2s;
+      const auto t0 = karga::clock::now();
+      for (;;) {
+        c.consume(co_await null_action());
+        if ((++n & 1023) == 0 && karga::clock::now() >= end) break;
+      }
+      rate = static_cast<double>(c.n) / seconds(karga::clock::now() - t0);
+    }, asio::detached);
+    io.run();
+    return rate;
+  };
+  std::vector<double> awaited, sync, frames, plain;
+  for (int i = 0; i < 3; ++i) {
+    awaited.push_back(actions_per_second<counter>(null_action, 1, count));
+    sync.push_back(actions_per_second<counter>(sync_null, 1, count));
+    frames.push_back(frame_loop());
+    plain.push_back(plain_loop());
+  }
+  const auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2] / 1e6;
+  };
+  fmt::print("floor, one thread, M actions/s (medians of 3): executor, null awaitable action {:.1f}; executor, null "
+             "synchronous action {:.1f}; loop of co_await on a null awaitable (no executor) {:.1f}; loop of plain calls "
+             "(no executor, no frame) {:.1f}\n",
+             median(awaited), median(sync), median(frames), median(plain));
 }
 
 void histogram_record() {
@@ -259,7 +315,7 @@ int main(int argc, char** argv) {
   };
   const entry all[] = {{"throughput", throughput}, {"histogram", histogram_record}, {"memory", memory_per_in_flight},
                        {"accuracy", accuracy},     {"open-model", open_model},     {"overload", overload},
-                       {"series", series},         {"context", context_cost}};
+                       {"series", series},         {"context", context_cost},     {"floor", floor}};
   for (const auto& e : all) {
     bool wanted = argc == 1;
     for (int i = 1; i < argc; ++i) wanted |= std::strcmp(argv[i], e.name) == 0;

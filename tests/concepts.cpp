@@ -46,11 +46,14 @@ struct action_with_argument {
 struct action_returning_metric {
   basic_metric operator()() const;
 };
+struct action_returning_nothing {
+  void operator()() const;
+};
 struct action_returning_move_only {
   awaitable<move_only> operator()() const;
 };
 
-TEST_CASE("action: a copyable callable returning awaitable<metric>", "[concepts]") {
+TEST_CASE("action: a copyable callable returning awaitable<metric>, or the metric", "[concepts]") {
   STATIC_REQUIRE(karga::action<good_action>);
   STATIC_REQUIRE(karga::action<mutable_action>);
   auto lambda = []() -> awaitable<basic_metric> { co_return basic_metric{}; };
@@ -59,7 +62,10 @@ TEST_CASE("action: a copyable callable returning awaitable<metric>", "[concepts]
   STATIC_REQUIRE(std::is_same_v<karga::metric_of_t<good_action>, basic_metric>);
   STATIC_REQUIRE_FALSE(karga::action<uncopyable_action>);           // 1. copy-constructible
   STATIC_REQUIRE_FALSE(karga::action<action_with_argument>);        // 2. invocable with no argument
-  STATIC_REQUIRE_FALSE(karga::action<action_returning_metric>);     // 3. returns an awaitable
+  STATIC_REQUIRE(karga::action<action_returning_metric>);           // synchronous
+  STATIC_REQUIRE(karga::synchronous_action<action_returning_metric>);
+  STATIC_REQUIRE_FALSE(karga::synchronous_action<good_action>);
+  STATIC_REQUIRE_FALSE(karga::action<action_returning_nothing>);    // 3. returns an awaitable or a metric
   STATIC_REQUIRE_FALSE(karga::action<action_returning_move_only>);  // 4. of a metric
   STATIC_REQUIRE_FALSE(karga::action_of<good_action, int>);
 }

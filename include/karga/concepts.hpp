@@ -29,18 +29,29 @@ template <class M>
 concept metric = std::is_object_v<M> && std::copyable<M>;
 
 namespace detail {
+// What an action's call may return: an awaitable of its metric, or the metric itself
+// (a synchronous action, run without a coroutine frame of its own).
 template <class T>
-struct awaitable_traits {
-  static constexpr bool is_awaitable = false;
+struct result_traits {
+  static constexpr bool is_action_result = false;
+  static constexpr bool is_synchronous = false;
 };
 template <class T, class Executor>
-struct awaitable_traits<boost::asio::awaitable<T, Executor>> {
-  static constexpr bool is_awaitable = true;
+struct result_traits<boost::asio::awaitable<T, Executor>> {
+  static constexpr bool is_action_result = true;
+  static constexpr bool is_synchronous = false;
+  using value_type = T;
+};
+template <class T>
+  requires metric<T>
+struct result_traits<T> {
+  static constexpr bool is_action_result = true;
+  static constexpr bool is_synchronous = true;
   using value_type = T;
 };
 template <class F, class... Args>
-concept returns_awaitable =
-    std::invocable<F&, Args...> && awaitable_traits<std::invoke_result_t<F&, Args...>>::is_awaitable;
+concept returns_action_result =
+    std::invocable<F&, Args...> && result_traits<std::invoke_result_t<F&, Args...>>::is_action_result;
 
 // What the call returns: with a context when the action takes one.
 template <class F>
@@ -56,27 +67,34 @@ struct action_call<F> {
 
 /// An action that takes the run's context: `f(const karga::context&)`.
 template <class F>
-concept takes_context = !std::invocable<F&> && detail::returns_awaitable<F, const context&>;
+concept takes_context = !std::invocable<F&> && detail::returns_action_result<F, const context&>;
 
 /// An action is the unit of load: a callable that does one piece of work.
 ///
 /// Requirements:
 ///  1. `F` is copy-constructible (every shard owns its own copy);
 ///  2. an lvalue `F` is invocable with no arguments, or with a `const karga::context&`;
-///  3. the call returns `boost::asio::awaitable<M>`;
+///  3. the call returns `boost::asio::awaitable<M>`, or `M` itself (a synchronous
+///     action: work that never waits, run inline without a coroutine frame);
 ///  4. `M` models `metric`.
 ///
 /// Minimal model: `[]() -> boost::asio::awaitable<karga::basic_metric> { co_return {}; }`
+/// (synchronous: `[] { return karga::basic_metric{}; }`)
 template <class F>
-concept action = std::copy_constructible<F> && (detail::returns_awaitable<F> || takes_context<F>) &&
-                 metric<typename detail::awaitable_traits<typename detail::action_call<F>::type>::value_type>;
+concept action = std::copy_constructible<F> && (detail::returns_action_result<F> || takes_context<F>) &&
+                 metric<typename detail::result_traits<typename detail::action_call<F>::type>::value_type>;
 
 /// The metric type an action returns.
 template <action F>
-using metric_of_t = typename detail::awaitable_traits<typename detail::action_call<F>::type>::value_type;
+using metric_of_t = typename detail::result_traits<typename detail::action_call<F>::type>::value_type;
+
+/// An action that returns its metric directly rather than an awaitable.
+template <class F>
+concept synchronous_action = action<F> && detail::result_traits<typename detail::action_call<F>::type>::is_synchronous;
 
 /// Calls `f`, with `c` when `f` takes a context. `c` must outlive the awaitable (an
 /// action's coroutine keeps the reference): keep it in the calling coroutine's frame.
+/// A synchronous action's metric comes back as it is (executors do not `co_await` it).
 template <action F>
 auto invoke_action(F& f, const context& c) {
   if constexpr (takes_context<F>)

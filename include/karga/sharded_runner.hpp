@@ -296,7 +296,10 @@ boost::asio::awaitable<void> run_action_at(shard<F, A>& s, std::optional<clock::
   s.begin_action();
   std::optional<metric_of_t<F>> m;
   try {
-    m.emplace(co_await invoke_action(s.action(), c));
+    if constexpr (synchronous_action<F>)
+      m.emplace(invoke_action(s.action(), c));
+    else
+      m.emplace(co_await invoke_action(s.action(), c));
   } catch (...) {
     const clock::time_point finished = shard<F, A>::timed ? clock::now() : started;
     s.end_action(std::current_exception(), timing{scheduled.value_or(started), started, finished});

@@ -184,7 +184,10 @@ private:
       std::optional<metric_type> m;
       std::exception_ptr thrown;
       try {
-        m.emplace(co_await invoke_action(s.action(), ctx));
+        if constexpr (synchronous_action<F>)
+          m.emplace(invoke_action(s.action(), ctx));
+        else
+          m.emplace(co_await invoke_action(s.action(), ctx));
       } catch (...) {
         thrown = std::current_exception();
       }

@@ -53,6 +53,7 @@ template <class F, class A>
 class open_loop : public std::enable_shared_from_this<open_loop<F, A>> {
   using metric_type = metric_of_t<F>;
   static constexpr bool timed = shard<F, A>::timed;
+  static constexpr bool synchronous = synchronous_action<F>;
 
   // Arrivals run between two clock reads when the shard is behind schedule, and
   // clock reads between two yields to the executor (so its I/O and timers run).
@@ -183,7 +184,8 @@ private:
           ctx.arrival = ctx.iteration = k;
         }
 
-        if (!guard_pending_) {
+        // A synchronous action cannot suspend: no guard, no hand-over, no frame.
+        if (!synchronous && !guard_pending_) {
           guard_pending_ = true;
           boost::asio::post(s.executor(), [self = keep] { self->guard(); });
         }
@@ -191,7 +193,10 @@ private:
         s.begin_action();
         std::optional<metric_type> m;
         try {
-          m.emplace(co_await invoke_action(s.action(), ctx));
+          if constexpr (synchronous)
+            m.emplace(invoke_action(s.action(), ctx));
+          else
+            m.emplace(co_await invoke_action(s.action(), ctx));
         } catch (...) {
           me.busy = false;
           const clock::time_point finished = timed ? clock::now() : started;
