@@ -59,7 +59,7 @@ url=http://127.0.0.1:$port/
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 wrk_rps() { $pin wrk -t"$1" -c"$2" -d"${secs}s" "$url" | awk '/Requests\/sec/ {printf "%d\n", $2}'; }
-karga_rps() { $pin $karga "$url" --threads "$1" --connections "$2" --duration "${secs}s" | awk '/achieved/ {gsub(/[(\/s,]/, " "); for (i = 1; i <= NF; i++) if ($i == "achieved") {printf "%d\n", $(i+1)}}'; }
+karga_rps() { $pin $karga "$url" --threads "$1" --connections "$2" --duration "${secs}s" -q | awk '/^  started / {gsub(/[(\/s)]/, " "); printf "%d\n", $NF}'; }
 
 echo "closed loop against nginx on $(nproc) cores, ${secs} s per run, requests/s"
 printf '%-22s %10s %10s %8s %10s %10s\n' "threads/connections" wrk karga-http ratio hey h2load

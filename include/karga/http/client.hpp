@@ -322,15 +322,10 @@ private:
       res->body_limit(boost::none);
       if (req.head()) res->skip(true);  // a HEAD response has headers only
       if (!ec) {
-        if (c->tls) {
+        if (c->tls)
           std::tie(ec, std::ignore) = co_await http::async_read(*c->tls, c->buffer, *res, tuple_awaitable);
-        } else {
-          // The answer is not there yet: wait until it is, rather than make a read that
-          // finds nothing (a system call per request).
-          if (c->buffer.size() == 0)
-            std::tie(ec) = co_await c->socket.async_wait(boost::asio::socket_base::wait_read, tuple_awaitable);
-          if (!ec) std::tie(ec, std::ignore) = co_await http::async_read(c->socket, c->buffer, *res, tuple_awaitable);
-        }
+        else
+          std::tie(ec, std::ignore) = co_await http::async_read(c->socket, c->buffer, *res, tuple_awaitable);
       }
       const error_kind kind = end(*c, ec);
       if (kind != error_kind::none) {
