@@ -29,7 +29,7 @@ TARGET_URL=http://127.0.0.1:$port/ OUT_DIR=$dir/ok GITHUB_STEP_SUMMARY=$dir/summ
   bash "$src/docs/examples/load-test.sh" >"$dir/ok.log" 2>&1
 code=$?
 [[ $code == 0 ]] || fail "a healthy server: exit $code: $(cat "$dir/ok.log")"
-for f in report.json seconds.csv latency.hlog junit.xml run.karga; do
+for f in report.json seconds.csv latency.hlog junit.xml run.karga report.html; do
   [[ -s $dir/ok/$f ]] || fail "no $f"
 done
 grep -q "p(99) < 250ms" "$dir/summary.md" || fail "no thresholds in the job summary"

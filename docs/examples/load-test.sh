@@ -9,7 +9,7 @@ mkdir -p "$OUT_DIR"
 "$KARGA_HTTP" "$TARGET_URL" --rate "${RATE:-200}" --duration "${DURATION:-10s}" \
   --threshold 'p(99) < 250ms' --threshold 'error_rate < 1%' --threshold 'achieved >= 99%' \
   --out json="$OUT_DIR/report.json" --out csv="$OUT_DIR/seconds.csv" --out hlog="$OUT_DIR/latency.hlog" \
-  --out junit="$OUT_DIR/junit.xml" --out results="$OUT_DIR/run.karga" \
+  --out junit="$OUT_DIR/junit.xml" --out results="$OUT_DIR/run.karga" --out html="$OUT_DIR/report.html" \
   ${GITHUB_STEP_SUMMARY:+--out md="$GITHUB_STEP_SUMMARY"}
 status=$?
 # 0: thresholds passed; 99: one failed; 2: usage; 128+N: stopped by a signal.
