@@ -15,17 +15,7 @@ done
 dir=$(mktemp -d)
 source "$(dirname "${BASH_SOURCE[0]}")/loopback.sh"
 trap 'stop_nginx "$dir"; rm -rf "$dir"' EXIT
-start_nginx "$dir" <<'HTTP'
-  access_log off;
-  split_clients "$request_id" $bucket { 10% bad; * good; }
-  server {
-    listen 127.0.0.1:@PORT@;
-    location / {
-      if ($bucket = bad) { return 503; }
-      return 200 "hello\n";
-    }
-  }
-HTTP
+start_nginx_with_503s "$dir"
 failures=0
 fail() {
   echo "FAIL: $*"

@@ -44,6 +44,21 @@ CONF
   exit 1
 }
 
+# start_nginx_with_503s DIR: nginx answering 10 % of requests with 503, the rest 200.
+start_nginx_with_503s() {
+  start_nginx "$1" <<'HTTP'
+  access_log off;
+  split_clients "$request_id" $bucket { 10% bad; * good; }
+  server {
+    listen 127.0.0.1:@PORT@;
+    location / {
+      if ($bucket = bad) { return 503; }
+      return 200 "hello\n";
+    }
+  }
+HTTP
+}
+
 stop_nginx() {
   [[ -f $1/nginx.pid ]] && nginx -c "$1/nginx.conf" -s stop 2>/dev/null
 }

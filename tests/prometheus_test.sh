@@ -15,17 +15,7 @@ dir=$(mktemp -d)
 source "$(dirname "${BASH_SOURCE[0]}")/loopback.sh"
 prometheus_pid=
 trap '[[ -n $prometheus_pid ]] && kill $prometheus_pid 2>/dev/null; wait 2>/dev/null; stop_nginx "$dir"; rm -rf "$dir"' EXIT
-start_nginx "$dir" <<'HTTP'
-  access_log off;
-  split_clients "$request_id" $bucket { 10% bad; * good; }
-  server {
-    listen 127.0.0.1:@PORT@;
-    location / {
-      if ($bucket = bad) { return 503; }
-      return 200 "hello\n";
-    }
-  }
-HTTP
+start_nginx_with_503s "$dir"
 target_port=$port
 metrics_port=$(free_port)
 api_port=$(free_port)
@@ -105,10 +95,11 @@ assert len(steady) >= 4, f"too few scrapes in the steady part: {points}"
 measured = (n1 - n0) / (e1 - e0)
 if abs(measured - rate) > 0.02 * rate:
     failures.append(f"rate {measured:.1f}/s from Prometheus, target {rate}")
+# The gauge, per interval: a stall on a busy machine moves starts from one interval
+# to the next, so their mean is held to 2 %, not each one.
 gauges = [v for t, v in series('karga_achieved_rate') if 1.5 <= elapsed.get(t, 0) <= 7.5]
-off = [g for g in gauges if abs(g - rate) > 0.02 * rate]
-if off:
-    failures.append(f"achieved_rate samples more than 2 % off {rate}: {off}")
+if not gauges or abs(sum(gauges) / len(gauges) - rate) > 0.02 * rate:
+    failures.append(f"achieved_rate samples average more than 2 % off {rate}: {gauges}")
 
 # The dashboard's queries, as Grafana would send them, over the run.
 queries = 0
