@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 #include <malloc.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -190,25 +191,44 @@ void histogram_record() {
   fmt::print("histogram record (incl. a xorshift draw): {:.2f} ns  [count {}]\n", ns, h.count());
 }
 
+// Resident memory of this process now, in bytes.
+std::size_t resident_bytes() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  unsigned long size = 0, resident = 0;
+  if (f) {
+    if (std::fscanf(f, "%lu %lu", &size, &resident) != 2) resident = 0;
+    std::fclose(f);
+  }
+  return resident * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+}
+
 void memory_per_in_flight() {
-  // 100,000 actions that each sleep 3 s, started within 0.1 s.
+  // 100,000 actions that each sleep 3 s, started within 0.1 s (none dropped, however
+  // busy the machine). Heap in use and resident memory at their peaks, over the
+  // actions: what one in-flight action costs.
   constexpr double rate = 1e6;
   const auto sleeper = sleeping_action(3s);
-  const auto before = mallinfo2().uordblks;
-  std::atomic<std::size_t> peak{0};
+  const auto heap_before = mallinfo2().uordblks;
+  const auto rss_before = resident_bytes();
+  std::atomic<std::size_t> heap_peak{0}, rss_peak{0};
   std::atomic<bool> done{false};
   std::thread sampler([&] {
     while (!done) {
-      peak = std::max<std::size_t>(peak, mallinfo2().uordblks);
+      heap_peak = std::max<std::size_t>(heap_peak, mallinfo2().uordblks);
+      rss_peak = std::max(rss_peak.load(), resident_bytes());
       std::this_thread::sleep_for(50ms);
     }
   });
-  const auto e = karga::stage_executor::builder().start_rate(rate).stage(100ms, rate).build();
+  const auto e = karga::stage_executor::builder().start_rate(rate).stage(100ms, rate).late_start_limit(60s).build();
   const counter c = e.run(sleeper, counter{});
   done = true;
   sampler.join();
-  const double per = static_cast<double>(peak - before) / static_cast<double>(c.n);
-  fmt::print("memory per in-flight sleeping action (its timer and frame included): {:.0f} bytes  [{} actions]\n", per, c.n);
+  const auto per = [&](std::size_t peak, std::size_t before) {
+    return static_cast<double>(peak - before) / static_cast<double>(c.n);
+  };
+  fmt::print("memory per in-flight sleeping action (its timer and frame included): {:.0f} bytes of heap, {:.0f} bytes "
+             "resident  [{} actions]\n",
+             per(heap_peak, heap_before), per(rss_peak, rss_before), c.n);
 }
 
 void accuracy() {

@@ -198,6 +198,9 @@ public:
   /// it at the end of the grace period, and what it throws ends the run (rethrown by
   /// the executor's `run()`).
   spawn_handle spawn(boost::asio::awaitable<void> a) { return spawn_tracked(std::move(a), false, nullptr); }
+  /// Keeps `state` alive as long as the shard: what the shard's coroutines share (they
+  /// may outlive the body) without a reference count in each coroutine's frame.
+  void keep(std::shared_ptr<void> state) { kept_.push_back(std::move(state)); }
   /// Cancels one coroutine of `spawn` (asio per-operation cancellation), if it still runs.
   void cancel(spawn_handle h) {
     if (h.slot < slots_.size() && slots_[h.slot].live && slots_[h.slot].generation == h.generation)
@@ -247,6 +250,7 @@ public:
     }
     phase_ = phase::done;
     finished_at_ = clock::now();
+    if (!abandoned_) kept_.clear();  // no coroutine of the shard is left to use it
     karga::record_interrupted(aggregate_, unreported_interrupts_);  // abandoned: they never ended
     unreported_interrupts_ = 0;
     close();
@@ -269,10 +273,11 @@ private:
     return ns > 0 ? static_cast<std::uint64_t>(ns) : 0;
   }
 
+  // One per coroutine in flight: kept small.
   struct slot {
     boost::asio::cancellation_signal signal;
+    std::uint32_t generation = 0;  // a handle to an earlier coroutine in this slot does not match
     bool live = false;
-    std::uint64_t generation = 0;
   };
 
   // Returns whether the action's outcome counts (it was not interrupted).
@@ -302,6 +307,17 @@ private:
       karga::record_interrupted(aggregate_, n);
   }
 
+  // How a spawned coroutine (not the body) ends. It is part of each one's spawn frame,
+  // twice over, so it is small: its slot's cancellation is found through it, not bound
+  // beside it.
+  struct spawn_end {
+    std::shared_ptr<shard> self;
+    std::size_t i;
+    using cancellation_slot_type = boost::asio::cancellation_slot;
+    cancellation_slot_type get_cancellation_slot() const noexcept { return self->slots_[i].signal.slot(); }
+    void operator()(std::exception_ptr e) { self->spawn_done(i, false, std::move(e)); }
+  };
+
   spawn_handle spawn_tracked(boost::asio::awaitable<void> a, bool is_body, std::shared_ptr<void> keep) {
     std::size_t i;
     if (!free_.empty()) {
@@ -312,15 +328,17 @@ private:
       slots_.emplace_back();
     }
     slots_[i].live = true;
-    const std::uint64_t generation = ++slots_[i].generation;
+    const std::uint32_t generation = ++slots_[i].generation;
     ++running_;
-    boost::asio::co_spawn(
-        ex_, std::move(a),
-        boost::asio::bind_cancellation_slot(
-            slots_[i].signal.slot(),
-            [self = this->shared_from_this(), i, is_body, keep = std::move(keep)](std::exception_ptr e) {
-              self->spawn_done(i, is_body, std::move(e));
-            }));
+    if (is_body)
+      boost::asio::co_spawn(ex_, std::move(a),
+                            boost::asio::bind_cancellation_slot(
+                                slots_[i].signal.slot(),
+                                [self = this->shared_from_this(), i, keep = std::move(keep)](std::exception_ptr e) {
+                                  self->spawn_done(i, true, std::move(e));
+                                }));
+    else
+      boost::asio::co_spawn(ex_, std::move(a), spawn_end{this->shared_from_this(), i});
     return {i, generation};
   }
 
@@ -406,9 +424,12 @@ private:
   std::size_t run_wide_key_ = 0;
   std::size_t user_key_ = 0;
 
-  std::uint64_t started_ = 0;
+  // in_flight_ and started_ are apart: incremented together, g++ would load them as
+  // one vector, which the single store of the last action's end cannot forward to
+  // (a stall of a dozen cycles per action).
   std::uint64_t in_flight_ = 0;
   std::uint64_t peak_ = 0;
+  std::uint64_t started_ = 0;
   std::uint64_t dropped_ = 0;
   std::uint64_t interrupted_ = 0;
   std::uint64_t scheduled_ = 0;
@@ -431,6 +452,7 @@ private:
 
   live_counters* live_ = nullptr;
   std::deque<slot> slots_;
+  std::vector<std::shared_ptr<void>> kept_;
   std::vector<std::size_t> free_;
   std::uint64_t running_ = 0;  // coroutines spawned and not yet ended
   boost::asio::steady_timer wake_;

@@ -30,6 +30,7 @@
 #include <exception>
 #include <memory>
 #include <optional>
+#include <type_traits>
 
 namespace karga::detail {
 
@@ -64,6 +65,7 @@ public:
   /// The body of shard `s`: runs its share of `sched`.
   static boost::asio::awaitable<void> body(shard<F, A>& s, schedule sched, open_options opt) {
     auto self = std::make_shared<open_loop>(s, std::move(sched), opt);
+    s.keep(self);  // workers may outlive the body: the loop lives as long as the shard
     s.on_stop([self] { self->arrival_timer_.cancel(); });  // a waiting leader looks again
     self->spawn_worker();
     while (!self->finished_) {
@@ -87,13 +89,26 @@ public:
   }
 
 private:
+  // A worker's frame is part of every in-flight action's memory, so it holds little:
+  // the leader's state is the loop's (only one worker leads at a time), an action's
+  // times are its worker's, and what runs without suspending is in plain functions.
   struct worker {
     bool busy = false;
+    clock::time_point scheduled{};  // the current action's intended start (if timed or with a context)
+    clock::time_point started{};
   };
+  struct no_context {};
+  using context_slot = std::conditional_t<shard<F, A>::wants_context, context, no_context>;
+  static auto call(F& f, [[maybe_unused]] const context_slot& ctx) {
+    if constexpr (shard<F, A>::wants_context)
+      return f(ctx);
+    else
+      return f();
+  }
 
   void spawn_worker() {
     worker& w = workers_.emplace_back();
-    shard_.spawn(work(this->shared_from_this(), w));
+    shard_.spawn(work(w));
   }
 
   // Idle workers wait on one timer that never expires; cancelling one wait wakes
@@ -104,116 +119,159 @@ private:
   }
 
   // One coroutine per worker: it parks while another worker leads, and leads (in the
-  // loop below) when none does. Actions run inline, in this frame. `keep` holds the
-  // loop's state for as long as the worker lives.
-  boost::asio::awaitable<void> work(std::shared_ptr<open_loop> keep, worker& me) {
-    shard<F, A>& s = shard_;
-    context ctx;  // for actions that take one: it outlives each action's awaitable
-    unsigned batches = 0;
-    clock::time_point now{};  // the last clock read
+  // loop below) when none does. Actions run inline, in this frame.
+  boost::asio::awaitable<void> work(worker& me) {
+    context_slot ctx;  // for actions that take one: it outlives each action's awaitable
     while (!finished_) {
       if (leader_ != nullptr) {
         co_await park();
         continue;
       }
       leader_ = &me;
-      now = clock::now();
+      now_ = clock::now();
       while (leader_ == &me) {
-        if (next_ >= due_end_) {
-          if (next_ >= total_) {
-            finish();
-            break;
-          }
-          if (batches++ == batches_per_yield) {
-            batches = 0;
-            co_await boost::asio::post(s.executor(), boost::asio::use_awaitable);
-            if (leader_ != &me) break;
-          }
-          now = clock::now();
-          if (s.stopping()) {
-            cut_at_stop();
-            continue;
-          }
-          const double elapsed = seconds_since_start(now);
-          if (now > last_start_) {
-            // Past the end: arrivals not started by now never will be.
-            dropped_late_ += (total_ - next_ + stride_ - 1) / stride_;
-            next_ = total_;
-            continue;
-          }
-          due_end_ = std::min(cursor_.due_by(elapsed), next_ + batch * stride_);
-          if (next_ >= due_end_) {
-            const clock::time_point due = s.start() + schedule::to_duration(cursor_.time_of(next_));
-            // A slot after the last wake; in the last slot, at each arrival's time (late
-            // arrivals past the end may be dropped: the end is not delayed a slot).
-            arrival_timer_.expires_at(due + opt_.pacing_slot >= last_due_ ? due
-                                                                          : std::max(due, last_wake_ + opt_.pacing_slot));
-            co_await arrival_timer_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-            now = clock::now();
-            last_wake_ = now;
-            if (s.stopping()) {
-              cut_at_stop();
-              continue;
-            }
-            due_end_ = std::min(cursor_.due_by(seconds_since_start(now)), next_ + batch * stride_);
-            if (next_ >= due_end_) due_end_ = next_ + 1;  // the timer fired: arrival next_ is due
-            continue;
-          }
-        }
-
-        // With a clock read per action (timing on), the end of the schedule is
-        // checked per action too, not per batch.
-        if constexpr (timed) {
-          if (now > last_start_) {
-            due_end_ = next_;
-            continue;
-          }
-        }
-        // Arrival next_ is due.
-        const std::uint64_t k = next_;
-        next_ += stride_;
-        if (opt_.max_in_flight != 0 && s.in_flight() >= opt_.max_in_flight) {
-          ++dropped_by_cap_;
+        const step next = next_step();
+        if (next == step::done) break;
+        if (next == step::yield) {
+          co_await boost::asio::post(shard_.executor(), boost::asio::use_awaitable);
           continue;
         }
-        clock::time_point scheduled{};
-        if constexpr (timed || shard<F, A>::wants_context) scheduled = s.start() + schedule::to_duration(cursor_.time_of(k));
-        const clock::time_point started = now;
-        if constexpr (shard<F, A>::wants_context) {
-          ctx = s.make_context(scheduled);
-          ctx.arrival = ctx.iteration = k;
+        if (next == step::wait) {
+          co_await arrival_timer_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+          woke();
+          continue;
         }
-
-        // A synchronous action cannot suspend: no guard, no hand-over, no frame.
-        if (!synchronous && !guard_pending_) {
-          guard_pending_ = true;
-          boost::asio::post(s.executor(), [self = keep] { self->guard(); });
-        }
-        me.busy = true;
-        s.begin_action();
-        std::optional<metric_type> m;
-        try {
-          if constexpr (synchronous)
-            m.emplace(invoke_action(s.action(), ctx));
-          else
-            m.emplace(co_await invoke_action(s.action(), ctx));
-        } catch (...) {
-          me.busy = false;
-          const clock::time_point finished = timed ? clock::now() : started;
-          s.end_action(std::current_exception(), timing{timed ? scheduled : started, started, finished});
-        }
-        if (!m) continue;
-        me.busy = false;
-        if constexpr (timed) {
-          const clock::time_point finished = clock::now();
-          // Still the leader: the action did not suspend, so the next one starts now.
-          if (leader_ == &me) now = finished;
-          s.end_action(*m, timing{scheduled, started, finished});
+        // Arrival `arrival_` starts now.
+        if constexpr (synchronous) {
+          run_synchronous(me, ctx);
         } else {
-          s.end_action(*m, timing{started, started, started});
+          begin(me, ctx);
+          std::optional<metric_type> m;
+          try {
+            m.emplace(co_await call(shard_.action(), ctx));
+          } catch (...) {
+            threw(me, std::current_exception());
+          }
+          if (m) ended(me, *m);
         }
       }
     }
+  }
+
+  enum class step { run, wait, yield, done };
+
+  // The leader's next step, decided without suspending: `run` arrival_, `wait` on the
+  // armed arrival timer, `yield` to the executor (so its I/O and timers run), or
+  // `done` (no arrival left).
+  step next_step() {
+    for (;;) {
+      if (next_ >= due_end_) {
+        if (next_ >= total_) {
+          finish();
+          return step::done;
+        }
+        if (batches_++ == batches_per_yield) {
+          batches_ = 0;
+          return step::yield;
+        }
+        now_ = clock::now();
+        if (shard_.stopping()) {
+          cut_at_stop();
+          continue;
+        }
+        if (now_ > last_start_) {
+          // Past the end: arrivals not started by now never will be.
+          dropped_late_ += (total_ - next_ + stride_ - 1) / stride_;
+          next_ = total_;
+          continue;
+        }
+        due_end_ = std::min(cursor_.due_by(seconds_since_start(now_)), next_ + batch * stride_);
+        if (next_ >= due_end_) {
+          const clock::time_point due = shard_.start() + schedule::to_duration(cursor_.time_of(next_));
+          // A slot after the last wake; in the last slot, at each arrival's time (late
+          // arrivals past the end may be dropped: the end is not delayed a slot).
+          arrival_timer_.expires_at(due + opt_.pacing_slot >= last_due_ ? due
+                                                                        : std::max(due, last_wake_ + opt_.pacing_slot));
+          return step::wait;
+        }
+      }
+      // With a clock read per action (timing on), the end of the schedule is
+      // checked per action too, not per batch.
+      if constexpr (timed) {
+        if (now_ > last_start_) {
+          due_end_ = next_;
+          continue;
+        }
+      }
+      arrival_ = next_;
+      next_ += stride_;
+      if (opt_.max_in_flight != 0 && shard_.in_flight() >= opt_.max_in_flight) {
+        ++dropped_by_cap_;
+        continue;
+      }
+      return step::run;
+    }
+  }
+
+  // The arrival timer fired (or a stop cancelled it).
+  void woke() {
+    now_ = clock::now();
+    last_wake_ = now_;
+    if (shard_.stopping()) {
+      cut_at_stop();
+      return;
+    }
+    due_end_ = std::min(cursor_.due_by(seconds_since_start(now_)), next_ + batch * stride_);
+    if (next_ >= due_end_) due_end_ = next_ + 1;  // the timer fired: arrival next_ is due
+  }
+
+  // Arrival `arrival_` starts in worker `me` (a suspending action: the guard is posted).
+  void begin(worker& me, [[maybe_unused]] context_slot& ctx) {
+    if constexpr (timed || shard<F, A>::wants_context)
+      me.scheduled = shard_.start() + schedule::to_duration(cursor_.time_of(arrival_));
+    me.started = now_;
+    if constexpr (shard<F, A>::wants_context) {
+      ctx = shard_.make_context(me.scheduled);
+      ctx.arrival = ctx.iteration = arrival_;
+    }
+    if constexpr (!synchronous) {
+      if (!guard_pending_) {
+        guard_pending_ = true;
+        boost::asio::post(shard_.executor(), [self = this->shared_from_this()] { self->guard(); });
+      }
+    }
+    me.busy = true;
+    shard_.begin_action();
+  }
+
+  // A synchronous action cannot suspend: no guard, no hand-over, no frame.
+  void run_synchronous(worker& me, context_slot& ctx) {
+    begin(me, ctx);
+    std::optional<metric_type> m;
+    try {
+      m.emplace(call(shard_.action(), ctx));
+    } catch (...) {
+      threw(me, std::current_exception());
+    }
+    if (m) ended(me, *m);
+  }
+
+  void ended(worker& me, const metric_type& m) {
+    me.busy = false;
+    if constexpr (timed) {
+      const clock::time_point finished = clock::now();
+      // Still the leader: the action did not suspend, so the next one starts now.
+      if (leader_ == &me) now_ = finished;
+      shard_.end_action(m, timing{me.scheduled, me.started, finished});
+    } else {
+      shard_.end_action(m, timing{me.started, me.started, me.started});
+    }
+  }
+
+  void threw(worker& me, std::exception_ptr e) {
+    me.busy = false;
+    const clock::time_point finished = timed ? clock::now() : me.started;
+    shard_.end_action(std::move(e), timing{timed ? me.scheduled : me.started, me.started, finished});
   }
 
   // Runs when the executor gets control back from the leader.
@@ -273,6 +331,10 @@ private:
   std::uint64_t not_scheduled_ = 0;
 
   std::deque<worker> workers_;
+  // The leader's state.
+  clock::time_point now_{};  // its last clock read
+  unsigned batches_ = 0;     // batches since it last yielded
+  std::uint64_t arrival_ = 0;  // the arrival it starts
   std::uint64_t idle_ = 0;  // workers waiting on idle_timer_
   worker* leader_ = nullptr;
   bool guard_pending_ = false;
