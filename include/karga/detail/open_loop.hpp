@@ -13,6 +13,7 @@
 /// never delays the next arrival.
 
 #include <karga/concepts.hpp>
+#include <karga/detail/pacing_slot.hpp>
 #include <karga/schedule.hpp>
 #include <karga/segment.hpp>
 #include <karga/shard.hpp>
@@ -33,14 +34,6 @@
 #include <type_traits>
 
 namespace karga::detail {
-
-/// How often an open-model shard wakes at most for its arrivals: a timer wake costs
-/// a few system calls and a context switch, so at high rates a shard wakes once per
-/// slot and starts, one after the other, every arrival due by then. An arrival
-/// starts at most a slot after it was due (its latency still counts from then);
-/// arrivals further apart than a slot start on time. 500 µs keeps the start lag's
-/// p99 under 1 ms at 10,000/s (bench/README.md).
-inline constexpr clock::duration default_pacing_slot = std::chrono::microseconds(500);
 
 /// What an open-model shard takes from its executor.
 struct open_options {
@@ -188,10 +181,7 @@ private:
         due_end_ = std::min(cursor_.due_by(seconds_since_start(now_)), next_ + batch * stride_);
         if (next_ >= due_end_) {
           const clock::time_point due = shard_.start() + schedule::to_duration(cursor_.time_of(next_));
-          // A slot after the last wake; in the last slot, at each arrival's time (late
-          // arrivals past the end may be dropped: the end is not delayed a slot).
-          arrival_timer_.expires_at(due + opt_.pacing_slot >= last_due_ ? due
-                                                                        : std::max(due, last_wake_ + opt_.pacing_slot));
+          arrival_timer_.expires_at(paced_wake(due, last_wake_, opt_.pacing_slot, last_due_));
           return step::wait;
         }
       }

@@ -193,9 +193,7 @@ public:
       detail::throw_error(fmt::format("max_in_flight ({}) must be 0 (no cap) or at least threads ({})",
                                       max_in_flight_, r.threads()));
     const auto late = schedule::checked_duration(late_, "late start limit");
-    if (!(pacing_slot_.count() >= 0 && pacing_slot_.count() <= 0.01))
-      detail::throw_error(fmt::format("pacing slot ({}s) must be from 0 to 10ms", pacing_slot_.count()));
-    const auto slot = schedule::checked_duration(pacing_slot_, "pacing slot");
+    const auto slot = detail::checked_pacing_slot(pacing_slot_);
     if (profile_ && !stages_.empty()) detail::throw_error("give stages or a profile (or rate function), not both");
     karga::schedule s = profile_ ? profile_->schedule(poisson_seed_) : karga::schedule(start_rate_, stages_, poisson_seed_);
     const karga::segment seg = segment_value();
