@@ -8,6 +8,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -791,6 +792,40 @@ TEST_CASE("composed runs: one Ctrl-C stops every scenario once, running or to co
   CHECK(std::get<0>(q->each).succeeded() >= 4);
   CHECK(std::get<1>(q->each).started() == 0);
   CHECK(std::get<1>(q->each).run().stop == karga::stop_reason::signal);
+}
+
+TEST_CASE("composed runs: with stop_on_signals(false) on every scenario, signals are left alone",
+          "[executor][compose][stop]") {
+  const auto quiet = [](std::string name) {
+    return karga::scenario<karga::basic_aggregate>::builder()
+        .name(std::move(name))
+        .action(sleeper(50ms))
+        .executor(karga::constant_vus_executor::builder().vus(2).duration(600ms).stop_on_signals(false).build())
+        .build();
+  };
+  CHECK_FALSE(quiet("x").executor().stop_on_signals());
+  // The program's own listener takes the signal (without one, SIGINT would end the
+  // test); the composed run goes on to its end.
+  asio::io_context io;
+  asio::signal_set own(io, SIGINT);
+  int caught = 0;
+  own.async_wait([&](const boost::system::error_code& ec, int) { caught += ec ? 0 : 1; });
+  std::thread listener([&] { io.run_for(10s); });
+  const auto before = karga::clock::now();
+  std::optional<decltype(karga::run_together(quiet("a"), quiet("b")))> r;
+  {
+    interrupt_after ctrl_c({200ms});
+    r = karga::run_together(quiet("a"), quiet("b"));
+  }
+  listener.join();
+  CHECK(caught == 1);
+  CHECK(karga::clock::now() - before >= 600ms);
+  for (const karga::basic_aggregate* x : {&std::get<0>(r->each), &std::get<1>(r->each)}) {
+    CHECK(x->run().stop == karga::stop_reason::none);
+    CHECK(x->succeeded() >= 2);
+    check_accounted(*x);
+  }
+  CHECK(r->combined.run().stop == karga::stop_reason::none);
 }
 
 TEST_CASE("composed runs: an exception in one scenario stops the others and is rethrown", "[executor][compose]") {

@@ -24,6 +24,7 @@
 #include <array>
 #include <chrono>
 #include <condition_variable>
+#include <concepts>
 #include <csignal>
 #include <exception>
 #include <memory>
@@ -75,13 +76,27 @@ struct composed_item<delayed<S>> {
 template <class I>
 using composed_aggregate_t = decltype(composed_item<I>::scenario(std::declval<const I&>()).run(run_options{}));
 
+// Whether a scenario's executor asks that SIGINT and SIGTERM stop it (one that does
+// not say: yes).
+template <class S>
+bool listens_to_signals(const S& s) {
+  if constexpr (requires { { s.executor().stop_on_signals() } -> std::convertible_to<bool>; })
+    return s.executor().stop_on_signals();
+  else
+    return true;
+}
+
 // The run-wide part of a composition: one control every scenario shares, one
-// listener for SIGINT and SIGTERM that passes each signal on through it, and waits
-// for start offsets that a stop cuts short.
+// listener for SIGINT and SIGTERM that passes each signal on through it (unless no
+// scenario listens: then signals are left alone), and waits for start offsets that a
+// stop cuts short.
 class composer {
 public:
-  composer() : control_(std::make_shared<run_control>()), signals_(io_, SIGINT, SIGTERM) {
-    wait_signal();
+  explicit composer(bool listen) : control_(std::make_shared<run_control>()) {
+    if (listen) {
+      signals_.emplace(io_, SIGINT, SIGTERM);
+      wait_signal();
+    }
     control_->subscribe(io_.get_executor(), [this](stop_reason, int) {
       std::lock_guard lock(mutex_);
       stopped_ = true;
@@ -94,7 +109,7 @@ public:
   ~composer() {
     boost::asio::post(io_, [this] {
       boost::system::error_code ignored;
-      signals_.cancel(ignored);
+      if (signals_) signals_->cancel(ignored);
       work_.reset();
     });
     thread_.join();
@@ -153,7 +168,7 @@ public:
 
 private:
   void wait_signal() {
-    signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
+    signals_->async_wait([this](const boost::system::error_code& ec, int signal) {
       if (ec) return;
       control_->request_stop(stop_reason::signal, signal);
       wait_signal();
@@ -163,7 +178,7 @@ private:
   std::shared_ptr<run_control> control_;
   boost::asio::io_context io_{1};
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_{io_.get_executor()};
-  boost::asio::signal_set signals_;
+  std::optional<boost::asio::signal_set> signals_;
   std::mutex mutex_;
   std::condition_variable woken_;
   bool stopped_ = false;
@@ -182,10 +197,12 @@ clock::duration planned_of(const I& item, const A& a) {
 /// Runs the scenarios at once, each on threads of its own from its start offset
 /// (`karga::after`), and returns when the last has ended. A Ctrl-C (or an exception
 /// from one scenario) stops them all; scenarios not yet started then report a run
-/// that was stopped before it began. Rethrows the first exception after all ended.
+/// that was stopped before it began. If every scenario's executor has
+/// `stop_on_signals(false)`, signals are left alone. Rethrows the first exception
+/// after all ended.
 template <class... I>
 composed_results<detail::composed_aggregate_t<I>...> run_together(const I&... items) {
-  detail::composer c;
+  detail::composer c((detail::listens_to_signals(detail::composed_item<I>::scenario(items)) || ...));
   std::tuple<std::optional<detail::composed_aggregate_t<I>>...> done;
   std::array<std::exception_ptr, sizeof...(I)> failures;
   std::array<std::thread, sizeof...(I)> threads;
@@ -215,10 +232,11 @@ composed_results<detail::composed_aggregate_t<I>...> run_together(const I&... it
 /// Runs the scenarios one after another on the calling thread (each after its
 /// offset, `karga::after`, counted from the end of the one before). A Ctrl-C stops
 /// the running scenario and every later one, which then report a run stopped before
-/// it began. An exception from a scenario ends the sequence and is rethrown.
+/// it began (if every scenario's executor has `stop_on_signals(false)`, signals are
+/// left alone). An exception from a scenario ends the sequence and is rethrown.
 template <class... I>
 composed_results<detail::composed_aggregate_t<I>...> run_in_sequence(const I&... items) {
-  detail::composer c;
+  detail::composer c((detail::listens_to_signals(detail::composed_item<I>::scenario(items)) || ...));
   std::tuple<std::optional<detail::composed_aggregate_t<I>>...> done;
   [&]<std::size_t... N>(std::index_sequence<N...>) {
     ((c.wait_until(clock::now() + std::chrono::duration_cast<clock::duration>(detail::composed_item<I>::offset(items))),

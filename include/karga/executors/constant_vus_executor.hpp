@@ -35,6 +35,8 @@ public:
   std::uint64_t vus() const noexcept { return vus_; }
   clock::duration duration() const noexcept { return duration_; }
   unsigned threads() const noexcept { return runner_.threads(); }
+  /// Whether SIGINT and SIGTERM stop its runs (the builder's `stop_on_signals`).
+  bool stop_on_signals() const noexcept { return runner_.settings().stop_on_signals; }
   clock::duration grace_period() const noexcept { return runner_.settings().grace; }
   /// The load model in a few words, as `run_info::model` gives it.
   std::string description() const {

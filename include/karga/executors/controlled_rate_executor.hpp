@@ -47,6 +47,8 @@ public:
   const std::shared_ptr<rate_control>& control() const noexcept { return control_; }
   clock::duration duration() const noexcept { return duration_; }
   unsigned threads() const noexcept { return runner_.threads(); }
+  /// Whether SIGINT and SIGTERM stop its runs (the builder's `stop_on_signals`).
+  bool stop_on_signals() const noexcept { return runner_.settings().stop_on_signals; }
   std::uint64_t max_in_flight() const noexcept { return max_in_flight_; }
   /// The shortest time between two wakes of a shard for its arrivals (see the builder).
   clock::duration pacing_slot() const noexcept { return pacing_slot_; }

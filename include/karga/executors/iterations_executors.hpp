@@ -32,6 +32,8 @@ public:
   std::uint64_t iterations() const noexcept { return iterations_; }
   clock::duration max_duration() const noexcept { return max_; }
   unsigned threads() const noexcept { return runner_.threads(); }
+  /// Whether SIGINT and SIGTERM stop its runs (the builder's `stop_on_signals`).
+  bool stop_on_signals() const noexcept { return runner_.settings().stop_on_signals; }
   /// The load model in a few words, as `run_info::model` gives it.
   std::string description() const {
     return Shared ? fmt::format("{} iterations shared by {} users", iterations_, vus_)

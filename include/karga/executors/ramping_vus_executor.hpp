@@ -56,6 +56,8 @@ public:
     return v;
   }
   unsigned threads() const noexcept { return runner_.threads(); }
+  /// Whether SIGINT and SIGTERM stop its runs (the builder's `stop_on_signals`).
+  bool stop_on_signals() const noexcept { return runner_.settings().stop_on_signals; }
   /// The load model in a few words, as `run_info::model` gives it.
   std::string description() const {
     std::string out = "users";

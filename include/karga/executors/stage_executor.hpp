@@ -49,6 +49,8 @@ public:
 
   const karga::schedule& schedule() const noexcept { return schedule_; }
   unsigned threads() const noexcept { return runner_.threads(); }
+  /// Whether SIGINT and SIGTERM stop its runs (the builder's `stop_on_signals`).
+  bool stop_on_signals() const noexcept { return runner_.settings().stop_on_signals; }
   /// The most actions in flight at once, over all shards (0: no cap).
   std::uint64_t max_in_flight() const noexcept { return max_in_flight_; }
   clock::duration grace_period() const noexcept { return runner_.settings().grace; }
