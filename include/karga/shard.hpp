@@ -25,7 +25,6 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -197,7 +196,10 @@ public:
   /// Runs `a` as a coroutine of the shard: the shard waits for it at the end, cancels
   /// it at the end of the grace period, and what it throws ends the run (rethrown by
   /// the executor's `run()`).
-  spawn_handle spawn(boost::asio::awaitable<void> a) { return spawn_tracked(std::move(a), false, nullptr); }
+  spawn_handle spawn(boost::asio::awaitable<void> a) {
+    const std::size_t i = spawn_tracked(std::move(a));
+    return {i, slots_[i].generation};
+  }
   /// Keeps `state` alive as long as the shard: what the shard's coroutines share (they
   /// may outlive the body) without a reference count in each coroutine's frame.
   void keep(std::shared_ptr<void> state) { kept_.push_back(std::move(state)); }
@@ -236,7 +238,8 @@ public:
   boost::asio::awaitable<void> run(std::shared_ptr<Body> body) {
     karga::record_start(aggregate_, start_);
     listen();
-    spawn_tracked((*body)(*this), true, body);
+    keep(body);
+    spawn_tracked((*body)(*this), true);
     while (!body_done_ && !stop_time_) co_await wait_until(clock::time_point::max());
     phase_ = phase::grace;
     const clock::time_point plan_end = stop_time_ ? *stop_time_ : body_end_;
@@ -307,18 +310,17 @@ private:
       karga::record_interrupted(aggregate_, n);
   }
 
-  // How a spawned coroutine (not the body) ends. It is part of each one's spawn frame,
-  // twice over, so it is small: its slot's cancellation is found through it, not bound
-  // beside it.
+  // How a spawned coroutine ends. It is part of each one's spawn frame, twice over,
+  // so it is small: its slot's cancellation is found through it, not bound beside it.
   struct spawn_end {
     std::shared_ptr<shard> self;
     std::size_t i;
     using cancellation_slot_type = boost::asio::cancellation_slot;
     cancellation_slot_type get_cancellation_slot() const noexcept { return self->slots_[i].signal.slot(); }
-    void operator()(std::exception_ptr e) { self->spawn_done(i, false, std::move(e)); }
+    void operator()(std::exception_ptr e) { self->spawn_done(i, std::move(e)); }
   };
 
-  spawn_handle spawn_tracked(boost::asio::awaitable<void> a, bool is_body, std::shared_ptr<void> keep) {
+  std::size_t spawn_tracked(boost::asio::awaitable<void> a, bool is_body = false) {
     std::size_t i;
     if (!free_.empty()) {
       i = free_.back();
@@ -328,25 +330,19 @@ private:
       slots_.emplace_back();
     }
     slots_[i].live = true;
-    const std::uint32_t generation = ++slots_[i].generation;
+    ++slots_[i].generation;
     ++running_;
-    if (is_body)
-      boost::asio::co_spawn(ex_, std::move(a),
-                            boost::asio::bind_cancellation_slot(
-                                slots_[i].signal.slot(),
-                                [self = this->shared_from_this(), i, keep = std::move(keep)](std::exception_ptr e) {
-                                  self->spawn_done(i, true, std::move(e));
-                                }));
-    else
-      boost::asio::co_spawn(ex_, std::move(a), spawn_end{this->shared_from_this(), i});
-    return {i, generation};
+    if (is_body) body_slot_ = i;  // before it can end
+    boost::asio::co_spawn(ex_, std::move(a), spawn_end{this->shared_from_this(), i});
+    return i;
   }
 
-  void spawn_done(std::size_t i, bool is_body, std::exception_ptr e) {
+  void spawn_done(std::size_t i, std::exception_ptr e) {
     slots_[i].live = false;
     free_.push_back(i);
     --running_;
-    if (is_body) {
+    if (i == body_slot_) {
+      body_slot_ = no_slot;  // the slot may now serve another coroutine
       body_done_ = true;
       body_end_ = clock::now();
       on_stop_ = nullptr;
@@ -438,6 +434,8 @@ private:
   std::uint64_t unreported_interrupts_ = 0;
 
   phase phase_ = phase::running;
+  static constexpr std::size_t no_slot = static_cast<std::size_t>(-1);
+  std::size_t body_slot_ = no_slot;  // the body's slot while it runs
   bool body_done_ = false;
   clock::time_point body_end_{};
   std::optional<clock::time_point> stop_time_;
