@@ -207,15 +207,32 @@ TEST_CASE("stage_executor: bad input throws before any load", "[executor]") {
   CHECK(*calls == 0);
 }
 
+// The starts of a paced run's actions, (intended, actual), as an action records them.
+using start_pairs = std::vector<std::pair<karga::clock::time_point, karga::clock::time_point>>;
+auto recording_starts(start_pairs& starts) {
+  return [&starts](const karga::context& c) -> asio::awaitable<basic_metric> {
+    starts.emplace_back(c.intended_start, karga::clock::now());
+    co_return basic_metric{.success = true};
+  };
+}
+
+// Whether a run of `length` with arrivals 200 µs apart woke about once per `slot`:
+// starts closer than 100 µs shared a wake. A wake comes at most once per slot (on a
+// busy machine, less often), except in the last slot, where each arrival has its own;
+// a preemption inside a wake's run of starts may split it, hence the margin.
+bool woke_once_per_slot(start_pairs starts, karga::clock::duration length, karga::clock::duration slot) {
+  std::sort(starts.begin(), starts.end(), [](const auto& x, const auto& y) { return x.second < y.second; });
+  std::size_t wakes = 1;
+  for (std::size_t k = 1; k < starts.size(); ++k) wakes += starts[k].second - starts[k - 1].second > 100us ? 1 : 0;
+  return wakes <= static_cast<std::size_t>(length / slot) * 3 / 2 + 5 + static_cast<std::size_t>(slot / 200us);
+}
+
 TEST_CASE("stage_executor: a pacing slot starts arrivals together, never early, each with its own intended time",
           "[executor]") {
   for (auto slot : {0ms, 2ms, 10ms}) {
     INFO("slot " << slot.count() << " ms");
-    std::vector<std::pair<karga::clock::time_point, karga::clock::time_point>> starts;  // intended, actual
-    auto act = [&](const karga::context& c) -> asio::awaitable<basic_metric> {
-      starts.emplace_back(c.intended_start, karga::clock::now());
-      co_return basic_metric{.success = true};
-    };
+    start_pairs starts;
+    const auto act = recording_starts(starts);
     const auto exec = karga::stage_executor::builder().start_rate(5000).stage(200ms, 5000).pacing_slot(slot).build();
     CHECK(exec.pacing_slot() == slot);
     const auto a = karga::scenario<karga::basic_aggregate>::builder().name("slots").action(act).executor(exec).build().run();
@@ -226,13 +243,7 @@ TEST_CASE("stage_executor: a pacing slot starts arrivals together, never early, 
       CHECK(std::chrono::abs(starts[k].first - (start + karga::schedule::to_duration(exec.schedule().time_of(k)))) <= 1ns);
       CHECK(starts[k].second >= starts[k].first);  // never before its time
     }
-    // Arrivals are 200 µs apart: starts closer than 100 µs shared a wake. A wake comes
-    // at most once per slot (on a busy machine, less often), except in the last slot,
-    // where each arrival has its own; a preemption inside a wake's run of starts may
-    // split it, hence the margin.
-    std::size_t wakes = 1;
-    for (std::size_t k = 1; k < starts.size(); ++k) wakes += starts[k].second - starts[k - 1].second > 100us ? 1 : 0;
-    if (slot > 0ms) CHECK(wakes <= static_cast<std::size_t>(200ms / slot) * 3 / 2 + 5 + static_cast<std::size_t>(slot / 200us));
+    if (slot > 0ms) CHECK(woke_once_per_slot(starts, 200ms, slot));
   }
 }
 
@@ -902,11 +913,8 @@ TEST_CASE("controlled rate: a pacing slot starts arrivals together, never early"
   }) == "karga: pacing slot (0.02s) must be from 0 to 10ms");
   for (auto slot : {0ms, 2ms, 10ms}) {
     INFO("slot " << slot.count() << " ms");
-    std::vector<std::pair<karga::clock::time_point, karga::clock::time_point>> starts;  // intended, actual
-    auto act = [&](const karga::context& c) -> asio::awaitable<basic_metric> {
-      starts.emplace_back(c.intended_start, karga::clock::now());
-      co_return basic_metric{.success = true};
-    };
+    start_pairs starts;
+    const auto act = recording_starts(starts);
     const auto rate = std::make_shared<karga::rate_control>(5000);
     const auto exec = karga::controlled_rate_executor::builder().control(rate).duration(200ms).pacing_slot(slot).build();
     CHECK(exec.pacing_slot() == slot);
@@ -917,12 +925,7 @@ TEST_CASE("controlled rate: a pacing slot starts arrivals together, never early"
     REQUIRE(starts.size() == expected);
     std::sort(starts.begin(), starts.end());
     for (const auto& [intended, actual] : starts) CHECK(actual >= intended);  // never before its time
-    // Arrivals are 200 µs apart: starts closer than 100 µs shared a wake (see the
-    // stage executor's test for the margin).
-    std::sort(starts.begin(), starts.end(), [](const auto& x, const auto& y) { return x.second < y.second; });
-    std::size_t wakes = 1;
-    for (std::size_t k = 1; k < starts.size(); ++k) wakes += starts[k].second - starts[k - 1].second > 100us ? 1 : 0;
-    if (slot > 0ms) CHECK(wakes <= static_cast<std::size_t>(200ms / slot) * 3 / 2 + 5 + static_cast<std::size_t>(slot / 200us));
+    if (slot > 0ms) CHECK(woke_once_per_slot(starts, 200ms, slot));
   }
 }
 
