@@ -428,6 +428,25 @@ TEST_CASE("session: redirects are followed up to the limit, on the same server o
   }
 }
 
+// Plain HTTP writes a request as the socket takes it and reads a response as it comes:
+// parts found at once, parts waited for, other actions running in between.
+TEST_CASE("http: large requests and responses arrive whole, however the socket splits them", "[http]") {
+  http::embedded_server server;
+  const http::client client{server.url()};
+  const auto a = load(client, [](int) { return "/bytes/5000000"; }, 40, 250ms);
+  CHECK(a.basic().run().scheduled == 10);
+  CHECK(a.basic().succeeded() == 10);
+  CHECK(a.basic().bytes() == 10 * 5'000'000ull);
+  // A body larger than the socket's buffer takes at once.
+  const std::string body(6'000'000, 'b');
+  const auto r = in_session(client, [&body](http::session& s) { return s.post("/echo", body); });
+  REQUIRE(r);
+  CHECK(r->status() == 200);
+  CHECK(r->body.size() > body.size());
+  CHECK(r->body.ends_with("\n" + body));
+  CHECK(server.requests() == 11);
+}
+
 // Two scenarios in one program: each report carries its own name and load model.
 TEST_CASE("reports carry the scenario's name and load model", "[report]") {
   auto ok = []() -> boost::asio::awaitable<karga::basic_metric> { co_return karga::basic_metric{.success = true}; };

@@ -11,6 +11,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
@@ -310,22 +311,35 @@ private:
         c->socket.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
         if (tls_) {
           if (auto hec = co_await handshake(*c)) co_return std::pair{end(*c, hec), hec.message()};
+        } else {
+          c->socket.non_blocking(true, ignored);  // for write_now and read_now
         }
         c->deadline = clock::now() + options_.request_timeout;
       }
       boost::system::error_code ec;
-      if (c->tls)
+      if (c->tls) {
         std::tie(ec, std::ignore) = co_await boost::asio::async_write(*c->tls, boost::asio::buffer(req.wire()), tuple_awaitable);
-      else
-        std::tie(ec, std::ignore) = co_await boost::asio::async_write(c->socket, boost::asio::buffer(req.wire()), tuple_awaitable);
+      } else if (const std::size_t sent = write_now(*c, req.wire(), ec); !ec && sent < req.wire().size()) {
+        std::tie(ec, std::ignore) =
+            co_await boost::asio::async_write(c->socket, boost::asio::buffer(req.wire()) + sent, tuple_awaitable);
+      }
       res.emplace();
       res->body_limit(boost::none);
       if (req.head()) res->skip(true);  // a HEAD response has headers only
-      if (!ec) {
-        if (c->tls)
-          std::tie(ec, std::ignore) = co_await http::async_read(*c->tls, c->buffer, *res, tuple_awaitable);
-        else
-          std::tie(ec, std::ignore) = co_await http::async_read(c->socket, c->buffer, *res, tuple_awaitable);
+      if (!ec && c->tls) {
+        std::tie(ec, std::ignore) = co_await http::async_read(*c->tls, c->buffer, *res, tuple_awaitable);
+      } else if (!ec) {
+        // Wait until the socket is readable, then read what it holds: no read that finds
+        // nothing, no pass of the event loop per read.
+        for (read_state state = c->buffer.size() ? read_state::more : read_state::empty; state != read_state::over;) {
+          if (state == read_state::empty) {
+            std::tie(ec) = co_await c->socket.async_wait(boost::asio::ip::tcp::socket::wait_read, tuple_awaitable);
+            if (ec) break;
+          } else if (state == read_state::more) {
+            co_await boost::asio::post(c->socket.get_executor(), boost::asio::use_awaitable);  // let others run
+          }
+          state = read_now(*c, *res, ec);
+        }
       }
       const error_kind kind = end(*c, ec);
       if (kind != error_kind::none) {
@@ -362,6 +376,41 @@ private:
     boost::asio::steady_timer* watchdog = nullptr;
     bool watching = false;
   };
+
+  // Plain TCP: the request is written at once, as the socket takes it (a request fits
+  // its buffer); asio would complete an async write a pass of the event loop later.
+  // Returns what was written; the rest, if any, goes out asynchronously.
+  static std::size_t write_now(connection& c, std::string_view wire, boost::system::error_code& ec) {
+    std::size_t sent = 0;
+    while (sent < wire.size()) {
+      sent += c.socket.write_some(boost::asio::buffer(wire.data() + sent, wire.size() - sent), ec);
+      if (ec) break;
+    }
+    if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) ec = {};
+    return sent;
+  }
+
+  // Plain TCP, once the socket is readable: reads and parses up to the response's end,
+  // or until the socket is empty (`empty`: wait for it again), or for at most 16 reads
+  // (`more`: a large response lets other actions run before it goes on). A response
+  // that takes more than one read grows the buffer, up to 64 KiB, so that a large body
+  // is not read 512 bytes at a time (the buffer starts small: most answers are).
+  enum class read_state { over, empty, more };
+  template <class Parser>
+  static read_state read_now(connection& c, Parser& res, boost::system::error_code& ec) {
+    for (int reads = 0; reads < 16; ++reads) {
+      if (res.is_done()) return read_state::over;
+      if (res.got_some() && c.buffer.capacity() < 65536)
+        c.buffer.reserve(std::min<std::size_t>(2 * c.buffer.capacity(), 65536));
+      boost::beast::http::read_some(c.socket, c.buffer, res, ec);
+      if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) {
+        ec = {};
+        return read_state::empty;
+      }
+      if (ec) return read_state::over;
+    }
+    return res.is_done() ? read_state::over : read_state::more;
+  }
 
   // TLS on a connected socket: server name, certificate and host name checks.
   boost::asio::awaitable<boost::system::error_code> handshake(connection& c) const {

@@ -7,7 +7,8 @@
 /// `/delay/MS` answers 200 after MS milliseconds; `/queue/US` is served by one
 /// worker taking US microseconds per request (a capacity of 10^6/US per second); `/close` closes the connection
 /// without answering; `/truncate` closes it in the middle of a response;
-/// `/echo` answers with the request's headers and body; `/garbage` answers bytes
+/// `/echo` answers with the request's headers and body (up to 64 MiB); `/bytes/N` answers a body of N
+/// bytes (at most 64 MiB); `/garbage` answers bytes
 /// that are not HTTP; `/redirect/N` redirects N times, then to `/`. A small login
 /// flow: `POST /login` with a body `{"user":"NAME"}` answers `{"token":"tok-NAME"}`
 /// and sets a cookie `sid`; `/api/me` answers `{"user":"NAME"}` given both the cookie
@@ -132,9 +133,9 @@ private:
   }
 
   // Reads a request; with an idle timeout, closes the connection when none comes in time.
-  template <class Stream, class Request>
+  template <class Stream, class Parser>
   boost::asio::awaitable<boost::system::error_code> read_request(Stream& stream, boost::beast::flat_buffer& buffer,
-                                                                 Request& req, bool first) {
+                                                                 Parser& req, bool first) {
     namespace http = boost::beast::http;
     if (idle_timeout_.count() == 0 || first) {
       auto [ec, n] = co_await http::async_read(stream, buffer, req, boost::asio::as_tuple(boost::asio::use_awaitable));
@@ -153,12 +154,14 @@ private:
     namespace http = boost::beast::http;
     boost::beast::flat_buffer buffer;
     for (bool first = true;; first = false) {
-      http::request<http::string_body> req;
-      if (auto ec = co_await read_request(stream, buffer, req, first)) {
+      http::request_parser<http::string_body> parser;
+      parser.body_limit(64u << 20);  // /echo takes large bodies
+      if (auto ec = co_await read_request(stream, buffer, parser, first)) {
         boost::system::error_code ignored;
         boost::beast::get_lowest_layer(stream).close(ignored);
         co_return;
       }
+      http::request<http::string_body> req = parser.release();
       ++requests_;
       if (req.method() == http::verb::head) ++head_requests_;
       const std::string target(req.target());
@@ -193,6 +196,8 @@ private:
         // 10^6 / US requests per second whatever the connections; beyond, a queue grows.
         boost::asio::steady_timer t(stream.get_executor(), queue_slot(std::chrono::microseconds(number_after(target, 7))));
         co_await t.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+      } else if (target.rfind("/bytes/", 0) == 0) {
+        res.body().assign(std::min(number_after(target, 7), 64u << 20), 'x');  // up to 64 MiB
       } else if (target.rfind("/redirect/", 0) == 0) {
         const unsigned n = number_after(target, 10);
         res.result(http::status::found);
