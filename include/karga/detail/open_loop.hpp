@@ -8,9 +8,13 @@
 /// inline. A *guard* handler, posted before the leader's first action after each
 /// suspension, runs only when the shard's executor gets control back; if it finds
 /// the leader still inside its action, the action has suspended, so the guard hands
-/// the leadership to an idle worker (or a new one). Actions that complete without
-/// suspending thus run back to back with no scheduling cost, and a slow action
-/// never delays the next arrival.
+/// the leadership on: it wakes an idle worker for each arrival already due (or makes
+/// a new one), and each of them, running while the leader before it is suspended in
+/// its action, leads in turn. A worker whose action ends while the leader is
+/// suspended leads as well, instead of parking. Actions that complete without
+/// suspending thus run back to back with no scheduling cost, the arrivals of one
+/// wake start in one pass of the executor, and a slow action never delays the next
+/// arrival.
 
 #include <karga/concepts.hpp>
 #include <karga/detail/pacing_slot.hpp>
@@ -116,10 +120,12 @@ private:
   boost::asio::awaitable<void> work(worker& me) {
     context_slot ctx;  // for actions that take one: it outlives each action's awaitable
     while (!finished_) {
-      if (leader_ != nullptr) {
+      if (leader_ != nullptr && !leader_->busy) {
         co_await park();
         continue;
       }
+      // No leader, or one inside an action: as this worker runs, that action has
+      // suspended (as the guard would find), so this worker takes the next arrival.
       leader_ = &me;
       now_ = clock::now();
       while (leader_ == &me) {
@@ -264,16 +270,21 @@ private:
     shard_.end_action(std::move(e), timing{timed ? me.scheduled : me.started, me.started, finished});
   }
 
-  // Runs when the executor gets control back from the leader.
+  // Runs when the executor gets control back from the leader. If its action
+  // suspended, idle workers wake for the arrivals already due, all in the executor's
+  // next pass: each takes one while the one before is suspended.
   void guard() {
     guard_pending_ = false;
     if (leader_ == nullptr || !leader_->busy) return;
     leader_ = nullptr;  // its action suspended: someone else takes the next arrival
-    if (idle_ != 0) {
+    if (idle_ == 0) {
+      spawn_worker();
+      return;
+    }
+    const std::uint64_t due = due_end_ > next_ ? (due_end_ - next_ + stride_ - 1) / stride_ : 1;
+    for (std::uint64_t n = std::min(idle_, due); n != 0; --n) {
       --idle_;
       idle_timer_.cancel_one();
-    } else {
-      spawn_worker();
     }
   }
 
