@@ -26,6 +26,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http.hpp>
 
 #include <algorithm>
@@ -329,11 +330,16 @@ private:
       if (!ec && c->tls) {
         std::tie(ec, std::ignore) = co_await http::async_read(*c->tls, c->buffer, *res, tuple_awaitable);
       } else if (!ec) {
-        // Wait until the socket is readable, then read what it holds: no read that finds
-        // nothing, no pass of the event loop per read.
+        // One asynchronous read (asio's: at once if the answer is there, else when the
+        // socket is readable; cheaper than a wait, which re-arms epoll), then what
+        // else the socket holds, read at once: no pass of the event loop per read.
         for (read_state state = c->buffer.size() ? read_state::more : read_state::empty; state != read_state::over;) {
           if (state == read_state::empty) {
-            std::tie(ec) = co_await c->socket.async_wait(boost::asio::ip::tcp::socket::wait_read, tuple_awaitable);
+            std::size_t n = 0;
+            std::tie(ec, n) = co_await c->socket.async_read_some(
+                c->buffer.prepare(boost::beast::read_size(c->buffer, 65536)), tuple_awaitable);
+            c->buffer.commit(n);
+            if (ec == boost::asio::error::eof) ec = {};  // read_now reads it again: the parser decides
             if (ec) break;
           } else if (state == read_state::more) {
             co_await boost::asio::post(c->socket.get_executor(), boost::asio::use_awaitable);  // let others run
