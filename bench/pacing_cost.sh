@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The cost of a fixed rate: karga-http (with pacing slots of 0, 500 µs and 1 ms) beside
-# h2load and hey, each sending RATE requests/s for SECONDS to one nginx worker on
-# loopback (the client on CPU 0, nginx on CPU 1), in one run:
+# The cost of a fixed rate: karga-http (with pacing slots of 0 to 5 ms) beside h2load
+# (the rate spread over many clients, and all on one) and hey, each sending RATE
+# requests/s for SECONDS to one nginx worker on loopback (the client on CPU 0, nginx
+# on CPU 1), in one run:
 #   - CPU seconds (user + sys) of the client per 100,000 requests, median of ROUNDS;
 #   - pacing: the most requests nginx logged in any 10 ms window ($msec), and the
 #     count nginx logged (it must equal the requests asked);
@@ -64,11 +65,15 @@ declare -A tools=(
   ["karga-http, slot 0 (a wake per request)"]="$karga $url --rate $rate --duration ${secs}s --pacing-slot 0ms -q"
   ["karga-http, slot 500us (default)"]="$karga $url --rate $rate --duration ${secs}s -q"
   ["karga-http, slot 1ms"]="$karga $url --rate $rate --duration ${secs}s --pacing-slot 1ms -q"
+  ["karga-http, slot 2ms"]="$karga $url --rate $rate --duration ${secs}s --pacing-slot 2ms -q"
+  ["karga-http, slot 5ms"]="$karga $url --rate $rate --duration ${secs}s --pacing-slot 5ms -q"
   ["h2load --h1 -c $clients --rps 100"]="h2load --h1 -c $clients --rps 100 -D $secs $url"
+  ["h2load --h1 -c 1 --rps $rate"]="h2load --h1 -c 1 --rps $rate -D $secs $url"
   ["hey -q 100 -c $clients"]="hey -q 100 -c $clients -z ${secs}s $url"
 )
 order=("karga-http, slot 0 (a wake per request)" "karga-http, slot 500us (default)" "karga-http, slot 1ms"
-       "h2load --h1 -c $clients --rps 100" "hey -q 100 -c $clients")
+       "karga-http, slot 2ms" "karga-http, slot 5ms" "h2load --h1 -c $clients --rps 100"
+       "h2load --h1 -c 1 --rps $rate" "hey -q 100 -c $clients")
 
 echo "$rate requests/s for ${secs}s against one nginx worker, client on CPU 0; medians of $rounds rounds"
 printf '| %-42s | %14s | %18s | %16s |\n' tool "CPU s / 100k" "most in 10 ms" "nginx count"
@@ -89,11 +94,12 @@ done
 echo
 echo "per request, ${rate}/s for 5s (perf stat): epoll_wait, sendto, recvfrom, write, read, timerfd_settime, context switches"
 events=syscalls:sys_enter_epoll_wait,syscalls:sys_enter_sendto,syscalls:sys_enter_recvfrom,syscalls:sys_enter_write,syscalls:sys_enter_read,syscalls:sys_enter_timerfd_settime,context-switches
-for name in "karga-http, slot 0" "karga-http, slot 500us" "karga-http, slot 1ms" "h2load"; do
+for name in "karga-http, slot 0" "karga-http, slot 500us" "karga-http, slot 1ms" "karga-http, slot 5ms" "h2load"; do
   case $name in
     *"slot 0") cmd="$karga $url --rate $rate --duration 5s --pacing-slot 0ms -q" ;;
     *500us) cmd="$karga $url --rate $rate --duration 5s -q" ;;
     *1ms) cmd="$karga $url --rate $rate --duration 5s --pacing-slot 1ms -q" ;;
+    *5ms) cmd="$karga $url --rate $rate --duration 5s --pacing-slot 5ms -q" ;;
     h2load) cmd="h2load --h1 -c $clients --rps 100 -D 5 $url" ;;
   esac
   perf stat -x, -e "$events" -o "$dir/stat.txt" taskset -c 0 $cmd >/dev/null 2>&1
