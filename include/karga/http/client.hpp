@@ -333,7 +333,8 @@ private:
         // One asynchronous read (asio's: at once if the answer is there, else when the
         // socket is readable; cheaper than a wait, which re-arms epoll), then what
         // else the socket holds, read at once: no pass of the event loop per read.
-        for (read_state state = c->buffer.size() ? read_state::more : read_state::empty; state != read_state::over;) {
+        read_state state = c->buffer.size() ? read_now(*c, *res, ec) : read_state::empty;
+        while (state != read_state::over) {
           if (state == read_state::empty) {
             std::size_t n = 0;
             std::tie(ec, n) = co_await c->socket.async_read_some(
@@ -341,7 +342,7 @@ private:
             c->buffer.commit(n);
             if (ec == boost::asio::error::eof) ec = {};  // read_now reads it again: the parser decides
             if (ec) break;
-          } else if (state == read_state::more) {
+          } else {
             co_await boost::asio::post(c->socket.get_executor(), boost::asio::use_awaitable);  // let others run
           }
           state = read_now(*c, *res, ec);
@@ -396,9 +397,9 @@ private:
     return sent;
   }
 
-  // Plain TCP, once the socket is readable: reads and parses up to the response's end,
-  // or until the socket is empty (`empty`: wait for it again), or for at most 16 reads
-  // (`more`: a large response lets other actions run before it goes on). A response
+  // Plain TCP: parses what the buffer holds and reads on at once, up to the response's
+  // end (`over`), or until the socket is empty (`empty`: the next read is asynchronous),
+  // or for at most 16 reads (`more`: a large response lets other actions run). A response
   // that takes more than one read grows the buffer, up to 64 KiB, so that a large body
   // is not read 512 bytes at a time (the buffer starts small: most answers are).
   enum class read_state { over, empty, more };
