@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs karga on a Debian machine.
-#   bash build.sh run    installs what is missing, builds, runs the main example: the
-#                        seed HTTP load test against an embedded loopback server
-#   bash build.sh build  installs what is missing and builds (build/tools/karga-http …)
+#   bash build.sh run    installs what is missing, builds the main example and the tools
+#                        (nothing of the tests or benchmarks), runs the main example:
+#                        the seed HTTP load test against an embedded loopback server
+#   bash build.sh build  installs what is missing and builds the examples and the tools
+#                        (build/tools/karga-http …)
 #   bash build.sh test   installs what is missing, builds, runs the tests (ctest); then
 #                        again under AddressSanitizer + UndefinedBehaviorSanitizer, the
 #                        multi-threaded ones under ThreadSanitizer, and a clang build
@@ -11,10 +13,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 mode=${1:-run}
 
-packages=(cmake ninja-build g++ ccache libboost1.81-dev libboost-url1.81-dev libfmt-dev libcli11-dev catch2
-          libssl-dev openssl zlib1g-dev nginx-light)
-[[ $mode == test ]] && packages+=(clang libclang-rt-14-dev python3 default-jre-headless libhdrhistogram-java openmpi-bin
-                                  prometheus chromium)
+packages=(cmake ninja-build g++ ccache libboost1.81-dev libboost-url1.81-dev libfmt-dev libcli11-dev
+          libssl-dev openssl zlib1g-dev)
+[[ $mode == test ]] && packages+=(catch2 nginx-light clang libclang-rt-14-dev python3 default-jre-headless
+                                  libhdrhistogram-java openmpi-bin prometheus chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -26,10 +28,16 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
 fi
 
-werror=OFF
-[[ $mode == test ]] && werror=ON
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DKARGA_WERROR=$werror
-cmake --build build
+# The tests and benchmarks are built by `test` only: a first run builds what it runs.
+werror=OFF everything=OFF
+[[ $mode == test ]] && werror=ON everything=ON
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DKARGA_WERROR=$werror \
+  -DKARGA_BUILD_TESTS=$everything -DKARGA_BUILD_BENCH=$everything
+if [[ $mode == run ]]; then
+  cmake --build build --target http karga-http karga-merge
+else
+  cmake --build build
+fi
 
 case "$mode" in
   build) ;;

@@ -1,24 +1,36 @@
-# Installs the headers and a package config so that `find_package(karga CONFIG)`
-# gives `karga::karga`, and `karga::http` when the `http` component is installed.
+# Installs each target's headers as a component of its own, with a package config so
+# that `find_package(karga CONFIG COMPONENTS ...)` gives `karga::karga` and the
+# components installed: `results`, `prometheus`, `http`. A component installs its
+# folder of include/karga/, its umbrella header, and the 0.1 paths that forward to it.
 include(CMakePackageConfigHelpers)
 
 set(KARGA_INSTALL_CMAKEDIR "${CMAKE_INSTALL_DATADIR}/karga" CACHE STRING "Where karga's CMake package files go")
+set(karga_include_dest "${CMAKE_INSTALL_INCLUDEDIR}/karga")
 
-# The core (component karga).
-install(DIRECTORY include/karga DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}" COMPONENT karga
-        PATTERN "http" EXCLUDE PATTERN "http.hpp" EXCLUDE)
-install(TARGETS karga EXPORT karga-targets COMPONENT karga)
-install(EXPORT karga-targets NAMESPACE karga:: DESTINATION "${KARGA_INSTALL_CMAKEDIR}" COMPONENT karga)
+# karga_install_component(NAME TARGET FOLDERS... UMBRELLA file COMPAT files...)
+function(karga_install_component name target)
+  cmake_parse_arguments(arg "" "UMBRELLA" "FOLDERS;COMPAT" ${ARGN})
+  foreach(folder IN LISTS arg_FOLDERS)
+    install(DIRECTORY include/karga/${folder} DESTINATION "${karga_include_dest}" COMPONENT ${name})
+  endforeach()
+  install(FILES include/karga/${arg_UMBRELLA} DESTINATION "${karga_include_dest}" COMPONENT ${name})
+  foreach(old IN LISTS arg_COMPAT)
+    get_filename_component(dir "${old}" DIRECTORY)
+    install(FILES compat/karga/${old} DESTINATION "${karga_include_dest}/${dir}" COMPONENT ${name})
+  endforeach()
+  install(TARGETS ${target} EXPORT karga-${name}-targets COMPONENT ${name})
+  install(EXPORT karga-${name}-targets NAMESPACE karga:: DESTINATION "${KARGA_INSTALL_CMAKEDIR}" COMPONENT ${name})
+endfunction()
 
-# Results files and HdrHistogram logs (component results; its headers come with the core).
-install(TARGETS karga_results EXPORT karga-results-targets COMPONENT results)
-install(EXPORT karga-results-targets NAMESPACE karga:: DESTINATION "${KARGA_INSTALL_CMAKEDIR}" COMPONENT results)
-
-# The HTTP adapter (component http).
-install(DIRECTORY include/karga/http DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/karga" COMPONENT http)
-install(FILES include/karga/http.hpp DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/karga" COMPONENT http)
-install(TARGETS karga_http EXPORT karga-http-targets COMPONENT http)
-install(EXPORT karga-http-targets NAMESPACE karga:: DESTINATION "${KARGA_INSTALL_CMAKEDIR}" COMPONENT http)
+file(GLOB karga_core_compat RELATIVE ${PROJECT_SOURCE_DIR}/compat/karga ${PROJECT_SOURCE_DIR}/compat/karga/*.hpp)
+list(REMOVE_ITEM karga_core_compat serialize.hpp)
+karga_install_component(karga karga FOLDERS core measure load run executors report reporters UMBRELLA karga.hpp
+                        COMPAT ${karga_core_compat})
+karga_install_component(results karga_results FOLDERS files UMBRELLA results.hpp
+                        COMPAT serialize.hpp reporters/hlog_reporter.hpp)
+karga_install_component(prometheus karga_prometheus FOLDERS exporters UMBRELLA prometheus.hpp)
+karga_install_component(http karga_http FOLDERS http UMBRELLA http.hpp
+                        COMPAT http/serialize.hpp http/embedded_server.hpp)
 
 configure_package_config_file(cmake/karga-config.cmake.in
   "${PROJECT_BINARY_DIR}/karga-config.cmake"

@@ -6,6 +6,7 @@
 //   http [URL] --quick   a shorter profile (1 s, 3 s, 1 s) for a quick look
 //   http [URL] --html FILE   also writes the report as an HTML page with charts
 #include <karga/http.hpp>
+#include <karga/http/testing/embedded_server.hpp>
 #include <karga/karga.hpp>
 
 #include <cstdio>

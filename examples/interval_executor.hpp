@@ -29,7 +29,7 @@ struct interval_executor {
 
   template <class F, class A>
   boost::asio::awaitable<void> body(karga::shard<F, A>& s) const {
-    const std::uint64_t cap = max_in_flight / s.count() + (s.index() < max_in_flight % s.count() ? 1 : 0);
+    const std::uint64_t cap = s.share(max_in_flight);  // this shard's part of the cap
     boost::asio::steady_timer timer(s.executor());
     s.on_stop([&timer] { timer.cancel(); });  // a stop wakes the wait below
     for (std::uint64_t k = s.index(); k < n; k += s.count()) {

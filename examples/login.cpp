@@ -5,6 +5,7 @@
 //   login         against an embedded server on a loopback port of its own
 //   login URL     against URL (it must serve POST /login and GET /api/me)
 #include <karga/http.hpp>
+#include <karga/http/testing/embedded_server.hpp>
 
 #include <cstdio>
 #include <memory>

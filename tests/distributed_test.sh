@@ -93,7 +93,12 @@ case="karga-merge refuses what is not a results file"
 echo "not results" >"$dir/bad.kres"
 out=$("$merge" "$dir/bad.kres" 2>&1)
 code=$?
-[[ $code == 2 && $out == "karga-merge: $dir/bad.kres: "* ]] || fail "exit $code: $out"
+# The whole line: the file named once, then what is wrong with it.
+[[ $code == 2 && $out == "karga-merge: $dir/bad.kres: bad results file: it does not start with KARGARES: not a karga results file" ]] ||
+  fail "exit $code: $out"
+out=$("$merge" "$dir/missing.kres" 2>&1)
+code=$?
+[[ $code == 2 && $out == "karga-merge: cannot read $dir/missing.kres" ]] || fail "exit $code: $out"
 
 ((failures == 0)) && echo "distributed: 4 processes merged exactly"
 exit $((failures != 0))

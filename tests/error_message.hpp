@@ -1,6 +1,6 @@
 #pragma once
 // What `f()` throws as a karga::error, or "no error".
-#include <karga/error.hpp>
+#include <karga/core/error.hpp>
 
 #include <string>
 

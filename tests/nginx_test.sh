@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # karga-http against a real nginx on loopback: the count nginx logs equals what
-# karga-http reports, statuses are counted, and a failing run exits 1.
+# karga-http reports (open model, closed model of shared iterations), statuses are
+# counted, and a failing run exits 1.
 #   nginx_test.sh KARGA_HTTP
 set -euo pipefail
 karga=$1
@@ -34,4 +35,13 @@ sent=$(sed -n "s/.*503×\([0-9]*\).*/\1/p" <<<"$out")
 sleep 0.2
 logged=$(grep -c " 503$" "$dir/access.log")
 [[ -n $sent && $sent == "$logged" ]] || fail "karga-http counted ${sent:-no} 503s, nginx logged $logged"
-echo "nginx: 500 of 500 at 500/s, $sent of $logged 503s counted"
+
+# --iterations: 777 requests in all over 6 users, each logged once by nginx.
+before=$(grep -c " 200$" "$dir/access.log")
+out=$("$karga" "http://127.0.0.1:$port/" --iterations 777 --connections 6 --threads 2) || fail "--iterations exited non-zero: $out"
+grep -q "started         777 iterations" <<<"$out" || fail "expected 777 iterations: $out"
+grep -q "scenario        karga-http: 777 iterations shared by 6 users" <<<"$out" || fail "the model: $out"
+sleep 0.2
+shared=$(($(grep -c " 200$" "$dir/access.log") - before))
+[[ $shared == 777 ]] || fail "nginx logged $shared requests of --iterations 777"
+echo "nginx: 500 of 500 at 500/s, $sent of $logged 503s counted, 777 of 777 shared iterations"

@@ -1,7 +1,7 @@
 // The embedded server as a process of its own, for tests of karga-http: prints its
 // URL, then serves until SIGINT or SIGTERM.
 //   karga_target [--port N] [--ipv6] [--idle-timeout MS] [--threads N]
-#include <karga/http/embedded_server.hpp>
+#include <karga/http/testing/embedded_server.hpp>
 
 #include <csignal>
 #include <cstdio>

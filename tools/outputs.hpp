@@ -1,48 +1,86 @@
-// The --out files of karga-http and karga-merge: FORMAT=FILE, written from one
-// report (and the results they came from).
 #pragma once
-
-#include <karga/error.hpp>
-#include <karga/http.hpp>
-#include <karga/http/serialize.hpp>
+// The --out files of karga's commands: FORMAT=FILE, each format once in one table,
+// written from one report (and the results it came from).
+#include <karga/core/error.hpp>
 #include <karga/karga.hpp>
 #include <karga/results.hpp>
 
+#include <span>
 #include <string>
+#include <string_view>
 
-namespace karga_http {
+namespace karga_tools {
 
-using results_type = karga::series_aggregate<karga::http::aggregate>;
-using report_type = karga::report_with_series<karga::http::report>;
-
-struct output {
-  std::string format, path;
+/// One output format: its name on the command line, what it holds, how it is written.
+template <class Report, class Results>
+struct output_format {
+  std::string_view name;
+  std::string_view what;
+  void (*write)(const std::string& path, const Report& report, const Results& results);
 };
-inline const char* const output_formats = "json, csv, junit, md, html, hlog or results";
+
+/// Every format, in the order `--help` lists them.
+template <class Report, class Results>
+inline constexpr output_format<Report, Results> output_formats[] = {
+    {"json", "the report", [](const std::string& p, const Report& r, const Results&) { karga::json_reporter{p}.report(r); }},
+    {"csv", "per interval", [](const std::string& p, const Report& r, const Results&) { karga::csv_reporter{p}.report(r); }},
+    {"junit", "thresholds as tests", [](const std::string& p, const Report& r, const Results&) { karga::junit_reporter{p}.report(r); }},
+    {"md", "a summary; appended, for $GITHUB_STEP_SUMMARY",
+     [](const std::string& p, const Report& r, const Results&) { karga::markdown_reporter{p}.report(r); }},
+    {"html", "a page with charts", [](const std::string& p, const Report& r, const Results&) { karga::html_reporter{p}.report(r); }},
+    {"hlog", "HdrHistogram interval log", [](const std::string& p, const Report& r, const Results&) { karga::hlog_reporter{p}.report(r); }},
+    {"results", "for karga-merge", [](const std::string& p, const Report&, const Results& a) { karga::write_results(p, a); }},
+};
+
+/// The formats' names, "json, csv, … or results", for messages.
+template <class Report, class Results>
+std::string output_names() {
+  std::string out;
+  const std::span formats(output_formats<Report, Results>);
+  for (std::size_t i = 0; i < formats.size(); ++i)
+    out += std::string(i == 0 ? "" : i + 1 == formats.size() ? " or " : ", ") + std::string(formats[i].name);
+  return out;
+}
+
+/// The formats with what each holds, for `--help` (lines of at most 100 characters).
+template <class Report, class Results>
+std::string output_help() {
+  std::string out, line;
+  for (const auto& f : output_formats<Report, Results>) {
+    const std::string item = std::string(f.name) + " (" + std::string(f.what) + ")";
+    if (!line.empty() && line.size() + item.size() > 90) {
+      out += line + ",\n";
+      line.clear();
+    }
+    line += (line.empty() ? "" : ", ") + item;
+  }
+  return out + line;
+}
+
+/// A parsed --out: which format, which file.
+template <class Report, class Results>
+struct output {
+  const output_format<Report, Results>* format;
+  std::string path;
+  void write(const Report& r, const Results& a) const { format->write(path, r, a); }
+};
 
 /// FORMAT=FILE; `{segment}` in FILE becomes `segment_index` (each process of a
 /// segmented run writes its own file). Throws `karga::error` for a bad one.
-inline output parse_output(const std::string& spec, unsigned segment_index = 0) {
+template <class Report, class Results>
+output<Report, Results> parse_output(const std::string& spec, unsigned segment_index = 0) {
   const auto eq = spec.find('=');
-  const std::string format = spec.substr(0, eq);
   if (eq == std::string::npos || eq + 1 == spec.size())
-    karga::detail::throw_error("--out \"" + spec + "\" is not FORMAT=FILE (" + output_formats + ")");
-  if (format != "json" && format != "csv" && format != "junit" && format != "md" && format != "html" && format != "hlog" && format != "results")
-    karga::detail::throw_error("--out: unknown format \"" + format + "\" (" + output_formats + ")");
+    karga::detail::throw_error("--out \"" + spec + "\" is not FORMAT=FILE (" + output_names<Report, Results>() + ")");
+  const std::string name = spec.substr(0, eq);
+  const output_format<Report, Results>* format = nullptr;
+  for (const auto& f : output_formats<Report, Results>)
+    if (f.name == name) format = &f;
+  if (!format) karga::detail::throw_error("--out: unknown format \"" + name + "\" (" + output_names<Report, Results>() + ")");
   std::string path = spec.substr(eq + 1);
   for (auto at = path.find("{segment}"); at != std::string::npos; at = path.find("{segment}"))
     path.replace(at, 9, std::to_string(segment_index));
   return {format, path};
 }
 
-inline void write_output(const output& out, const report_type& report, const results_type& results) {
-  if (out.format == "json") karga::json_reporter{out.path}.report(report);
-  else if (out.format == "csv") karga::csv_reporter{out.path}.report(report);
-  else if (out.format == "junit") karga::junit_reporter{out.path}.report(report);
-  else if (out.format == "md") karga::markdown_reporter{out.path}.report(report);
-  else if (out.format == "html") karga::html_reporter{out.path}.report(report);
-  else if (out.format == "hlog") karga::hlog_reporter{out.path}.report(report);
-  else if (out.format == "results") karga::write_results(out.path, results);
-}
-
-} // namespace karga_http
+} // namespace karga_tools

@@ -1,11 +1,11 @@
 #pragma once
-// What karga-http reads from its command line, parsed strictly: each function takes
-// the text of one value and returns it or throws karga::error with one line saying
-// what is wrong. No I/O: the fuzzers call them directly.
-#include <karga/detail/format.hpp>
-#include <karga/error.hpp>
-#include <karga/http/url.hpp>
-#include <karga/schedule.hpp>
+// What karga's commands read from their command lines, parsed strictly: each function
+// takes the text of one value and returns it or throws karga::error with one line
+// saying what is wrong. No I/O: the fuzzers call them directly.
+#include <karga/core/detail/format.hpp>
+#include <karga/core/error.hpp>
+#include <karga/core/parse.hpp>
+#include <karga/load/schedule.hpp>
 
 #include <boost/asio/ip/address.hpp>
 
@@ -19,10 +19,10 @@
 #include <system_error>
 #include <utility>
 
-namespace karga_http {
+namespace karga_tools {
 
 [[noreturn]] inline void bad(std::string_view what, std::string_view value, std::string_view why) {
-  karga::detail::throw_error(std::string(what) + ": \"" + std::string(value) + "\" " + std::string(why));
+  throw karga::error("\"" + std::string(value) + "\" " + std::string(why)).with_context(what);
 }
 
 /// A count: decimal digits only, from `min` to `max`.
@@ -39,35 +39,22 @@ inline std::uint64_t parse_count(std::string_view s, std::string_view what, std:
   return v;
 }
 
-/// A decimal number, as people write it: 100, 2.5, 1e3; no sign, hex, inf or nan.
+/// A decimal number, as people write it (karga::parse_number), for option `what`.
 inline double parse_number(std::string_view s, std::string_view what) {
-  double v = 0;
-  if (!s.empty() && s.front() == '-') bad(what, s, "must not be negative");
-  if (s.empty() || s.find_first_not_of("0123456789.eE+-") != std::string_view::npos || s.front() == '+')
-    bad(what, s, "is not a number (write it like 100 or 2.5)");
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v, std::chars_format::general);
-  if (end != s.data() + s.size() || ec == std::errc::invalid_argument) bad(what, s, "is not a number (write it like 100 or 2.5)");
-  if (ec == std::errc::result_out_of_range || !std::isfinite(v)) bad(what, s, "is out of range");
-  return v;
+  try {
+    return karga::parse_number(s);
+  } catch (const karga::error& e) {
+    throw e.with_context(what);
+  }
 }
 
-/// A duration: a number and a unit, ms, s, m or h (500ms, 10s, 1.5m); at most 10^9 s.
+/// A duration with its unit, ns to h (karga::parse_duration), for option `what`.
 inline std::chrono::duration<double> parse_duration(std::string_view s, std::string_view what) {
-  const auto unit_at = s.find_first_not_of("0123456789.eE+-");
-  if (unit_at == 0 || unit_at == std::string_view::npos)
-    bad(what, s, "is not a duration (write it like 250us, 500ms, 10s, 2m or 1h)");
-  std::string_view number = s.substr(0, unit_at), unit = s.substr(unit_at);
-  // "1e3s" splits fine; "10e" would leave "e" in the number: units never start with a digit.
-  const double scale = unit == "us" || unit == "µs" ? 1e-6
-                       : unit == "ms"                ? 1e-3
-                       : unit == "s"                 ? 1.0
-                       : unit == "m"                 ? 60.0
-                       : unit == "h"                 ? 3600.0
-                                                     : 0.0;
-  if (scale == 0.0) bad(what, s, "has no unit, or an unknown one (use us, ms, s, m or h)");
-  const double v = parse_number(number, what) * scale;
-  if (v > karga::schedule::max_length) bad(what, s, "is longer than 10^9 s");
-  return std::chrono::duration<double>(v);
+  try {
+    return karga::parse_duration(s);
+  } catch (const karga::error& e) {
+    throw e.with_context(what);
+  }
 }
 
 /// A wall-clock instant: Unix seconds (1764355200 or 1764355200.25) or UTC as
@@ -117,7 +104,6 @@ inline karga::stage parse_stage(std::string_view s) {
   return {parse_duration(s.substr(0, colon), "--stage duration"), parse_number(s.substr(colon + 1), "--stage rate")};
 }
 
-/// A header, "Name: value", checked as karga::http checks what it sends.
 /// HOST:PORT ([::1]:PORT for IPv6), an IP address and a port to listen on; PORT 0
 /// takes a free one.
 inline std::pair<std::string, unsigned short> parse_listen_address(std::string_view s, std::string_view what) {
@@ -132,13 +118,4 @@ inline std::pair<std::string, unsigned short> parse_listen_address(std::string_v
   return {std::string(host), port};
 }
 
-inline std::pair<std::string, std::string> parse_header(std::string_view s) {
-  const auto colon = s.find(':');
-  if (colon == std::string_view::npos) bad("-H", s, "is not a header (write it like 'Name: value')");
-  std::string_view value = s.substr(colon + 1);
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  karga::http::check_header(s.substr(0, colon), value);
-  return {std::string(s.substr(0, colon)), std::string(value)};
-}
-
-} // namespace karga_http
+} // namespace karga_tools

@@ -1,9 +1,7 @@
-// A program that found karga::http and karga::results through
-// find_package(karga COMPONENTS http results): a run, its results file read back.
+// A program that found karga::http through find_package(karga COMPONENTS http
+// results): a run against the test server, its results file read back.
 #include <karga/http.hpp>
-#include <karga/http/serialize.hpp>
-#include <karga/karga.hpp>
-#include <karga/results.hpp>
+#include <karga/http/testing/embedded_server.hpp>
 
 using namespace std::chrono_literals;
 

@@ -2,11 +2,12 @@
 // numbers, durations, stages, headers, URLs and request targets, and the schedule
 // built from what they return. The first byte picks the parser; the rest is its
 // input. Anything but a karga::error, or a result that breaks an invariant, is a crash.
+#include "../../tools/header.hpp"
 #include "../../tools/parse.hpp"
 
 #include <karga/http/url.hpp>
-#include <karga/schedule.hpp>
-#include <karga/segment.hpp>
+#include <karga/load/schedule.hpp>
+#include <karga/load/segment.hpp>
 
 #include <cmath>
 #include <cstdint>
@@ -23,7 +24,7 @@ bool clean(std::string_view s) { return s.find_first_of(std::string_view("\r\n\0
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   const std::string_view s(reinterpret_cast<const char*>(data) + 1, size - 1);
-  using namespace karga_http;
+  using namespace karga_tools;
   try {
     switch (data[0] % 9) {
       case 0: {

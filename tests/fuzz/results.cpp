@@ -2,9 +2,9 @@
 // results file (whole, and each codec without the checksum in the way), the
 // HdrHistogram decoder, and threshold expressions. Anything but a karga::error is a
 // crash; so is a decoded aggregate that does not survive another round trip.
-#include <karga/http/serialize.hpp>
+#include <karga/http/results_codec.hpp>
+#include <karga/report/thresholds.hpp>
 #include <karga/results.hpp>
-#include <karga/thresholds.hpp>
 
 #include <cstdint>
 #include <string_view>

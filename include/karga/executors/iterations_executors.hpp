@@ -6,14 +6,12 @@
 /// k6: shared-iterations). Both stop at `max_duration` if the iterations take longer.
 /// Such a model has no planned length: the report's rates are over the elapsed time.
 
-#include <karga/concepts.hpp>
-#include <karga/detail/builder_settings.hpp>
-#include <karga/detail/closed_loop.hpp>
-#include <karga/detail/format.hpp>
-#include <karga/error.hpp>
-#include <karga/run_options.hpp>
-#include <karga/schedule.hpp>
-#include <karga/sharded_runner.hpp>
+#include <karga/core/detail/format.hpp>
+#include <karga/core/error.hpp>
+#include <karga/executors/detail/closed_loop.hpp>
+#include <karga/load/schedule.hpp>
+#include <karga/run/builder_settings.hpp>
+#include <karga/run/executor_base.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -25,95 +23,72 @@ namespace karga {
 namespace detail {
 /// An iterations executor: `vus` users, `iterations` each (`shared` false) or in all.
 template <bool Shared>
-class iterations_executor {
+class iterations_executor : public executor_base<iterations_executor<Shared>> {
 public:
   static constexpr bool shared = Shared;  ///< the users share the iterations
+  /// This process's users (its segment's share).
   std::uint64_t vus() const noexcept { return vus_; }
+  /// Each user's iterations, or (shared) this process's share of all of them.
   std::uint64_t iterations() const noexcept { return iterations_; }
   clock::duration max_duration() const noexcept { return max_; }
-  unsigned threads() const noexcept { return runner_.threads(); }
-  /// Whether SIGINT and SIGTERM stop its runs (the builder's `stop_on_signals`).
-  bool stop_on_signals() const noexcept { return runner_.settings().stop_on_signals; }
   /// The load model in a few words, as `run_info::model` gives it.
   std::string description() const {
     return Shared ? fmt::format("{} iterations shared by {} users", iterations_, vus_)
                   : fmt::format("{} users × {} iterations", vus_, iterations_);
   }
 
-  template <class F, class A>
-  A run(const F& act, A initial, const run_options& opt = {}) const {
-    if constexpr (check_executor_call<F, A>())
-      return runner_.run(act, std::move(initial), plan(), opt, body<F, A>());
-    else
-      return initial;
-  }
-  template <class F, class A>
-    requires runnable<F, A>
-  boost::asio::awaitable<A> async_run(const F& act, A initial, const run_options& opt) const {
-    return runner_.async_run(act, std::move(initial), plan(), opt, body<F, A>());
-  }
-  template <class F, class A>
-    requires runnable<F, A>
-  boost::asio::awaitable<A> async_run(const F& act, A initial) const {
-    return runner_.async_run(act, std::move(initial), plan(), run_options{}, body<F, A>());
-  }
-
 protected:
-  iterations_executor(std::uint64_t vus, std::uint64_t iterations, clock::duration max, sharded_runner runner)
-      : vus_(vus), iterations_(iterations), max_(max), runner_(runner) {}
+  iterations_executor(std::uint64_t vus, std::uint64_t iterations, clock::duration max, sharded_runner runner,
+                      karga::segment seg)
+      : executor_base<iterations_executor>(runner, seg), vus_(vus), iterations_(iterations), max_(max) {}
 
 private:
+  friend class executor_base<iterations_executor>;
+
   load_plan plan() const { return {description(), load_kind::closed, clock::duration::zero()}; }
 
   template <class F, class A>
   auto body() const {
     return [vus = vus_, k = iterations_, max = max_](shard<F, A>& s) {
-      const auto share = [&s](std::uint64_t n) { return n / s.count() + (s.index() < n % s.count() ? 1 : 0); };
       if constexpr (Shared)
-        return closed_loop<F, A>::body(s, share(vus), s.start() + max, closed_loop<F, A>::unlimited, share(k));
+        return closed_loop<F, A>::body(s, s.share(vus), s.start() + max, closed_loop<F, A>::unlimited, s.share(k));
       else
-        return closed_loop<F, A>::body(s, share(vus), s.start() + max, k);
+        return closed_loop<F, A>::body(s, s.share(vus), s.start() + max, k);
     };
   }
 
   std::uint64_t vus_;
   std::uint64_t iterations_;
   clock::duration max_;
-  sharded_runner runner_;
 };
 
 template <class Derived, class Executor>
 class iterations_builder : public builder_settings<Derived> {
 public:
   /// Virtual users (required, at least 1).
-  Derived& vus(std::uint64_t n) & {
+  Derived& vus(std::uint64_t n) {
     vus_ = n;
-    return static_cast<Derived&>(*this);
+    return this->self();
   }
-  Derived&& vus(std::uint64_t n) && { return std::move(vus(n)); }
   /// Iterations (required, at least 1): each user's, or all users' together.
-  Derived& iterations(std::uint64_t n) & {
+  Derived& iterations(std::uint64_t n) {
     iterations_ = n;
-    return static_cast<Derived&>(*this);
+    return this->self();
   }
-  Derived&& iterations(std::uint64_t n) && { return std::move(iterations(n)); }
   /// The longest the iterations may take; then nothing more starts. Default 10 min.
-  Derived& max_duration(std::chrono::duration<double> d) & {
+  Derived& max_duration(std::chrono::duration<double> d) {
     max_ = d;
-    return static_cast<Derived&>(*this);
+    return this->self();
   }
-  Derived&& max_duration(std::chrono::duration<double> d) && { return std::move(max_duration(d)); }
 
   Executor build() const {
     if (vus_ == 0) throw_error("vus must be at least 1, got 0");
     if (iterations_ == 0) throw_error("iterations must be at least 1, got 0");
-    const karga::segment seg = this->segment_value();
-    const std::uint64_t vus = seg.share(vus_);
-    if (vus == 0)
-      throw_error(fmt::format("segment {}/{} of {} users has none: use fewer segments", seg.index, seg.count, vus_));
+    const std::uint64_t vus = this->segment_users(vus_);
     // Per-user iterations stay per user; shared ones are split like the users.
+    const karga::segment seg = this->segment_value();
     const std::uint64_t iterations = Executor::shared ? seg.share(iterations_) : iterations_;
-    return Executor(vus, iterations, schedule::checked_duration(max_, "max duration"), this->runner());
+    return Executor(vus, iterations, schedule::checked_duration(max_, "max duration"), this->runner(), seg);
   }
 
 private:

@@ -7,14 +7,12 @@
 /// in within `graceful_ramp_down`, then that iteration is cancelled and counted as
 /// interrupted. (k6: ramping-vus.)
 
-#include <karga/concepts.hpp>
-#include <karga/detail/builder_settings.hpp>
-#include <karga/detail/closed_loop.hpp>
-#include <karga/detail/format.hpp>
-#include <karga/error.hpp>
-#include <karga/run_options.hpp>
-#include <karga/schedule.hpp>
-#include <karga/sharded_runner.hpp>
+#include <karga/core/detail/format.hpp>
+#include <karga/core/error.hpp>
+#include <karga/executors/detail/closed_loop.hpp>
+#include <karga/load/schedule.hpp>
+#include <karga/run/builder_settings.hpp>
+#include <karga/run/executor_base.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -34,7 +32,7 @@ struct vu_stage {
 
 class ramping_vus_executor_builder;
 
-class ramping_vus_executor {
+class ramping_vus_executor : public executor_base<ramping_vus_executor> {
 public:
   static ramping_vus_executor_builder builder();
 
@@ -55,9 +53,6 @@ public:
     }
     return v;
   }
-  unsigned threads() const noexcept { return runner_.threads(); }
-  /// Whether SIGINT and SIGTERM stop its runs (the builder's `stop_on_signals`).
-  bool stop_on_signals() const noexcept { return runner_.settings().stop_on_signals; }
   /// The load model in a few words, as `run_info::model` gives it.
   std::string description() const {
     std::string out = "users";
@@ -70,32 +65,17 @@ public:
                                         : fmt::format("{}→{} over {}", v, st.target, detail::seconds(st.duration.count())));
       v = st.target;
     }
+    if (segment().count > 1) out += fmt::format(", segment {}/{}", segment().index, segment().count);
     return out;
-  }
-
-  template <class F, class A>
-  A run(const F& act, A initial, const run_options& opt = {}) const {
-    if constexpr (detail::check_executor_call<F, A>())
-      return runner_.run(act, std::move(initial), plan(), opt, body<F, A>());
-    else
-      return initial;
-  }
-  template <class F, class A>
-    requires detail::runnable<F, A>
-  boost::asio::awaitable<A> async_run(const F& act, A initial, const run_options& opt) const {
-    return runner_.async_run(act, std::move(initial), plan(), opt, body<F, A>());
-  }
-  template <class F, class A>
-    requires detail::runnable<F, A>
-  boost::asio::awaitable<A> async_run(const F& act, A initial) const {
-    return runner_.async_run(act, std::move(initial), plan(), run_options{}, body<F, A>());
   }
 
 private:
   friend class ramping_vus_executor_builder;
+  friend class executor_base<ramping_vus_executor>;
 
-  ramping_vus_executor(std::uint64_t start, std::vector<vu_stage> stages, clock::duration ramp_down, sharded_runner r)
-      : start_(start), stages_(std::move(stages)), ramp_down_(ramp_down), runner_(r) {
+  ramping_vus_executor(std::uint64_t start, std::vector<vu_stage> stages, clock::duration ramp_down, sharded_runner r,
+                       karga::segment seg)
+      : executor_base(r, seg), start_(start), stages_(std::move(stages)), ramp_down_(ramp_down) {
     for (const auto& s : stages_) length_ += schedule::to_duration(s.duration.count());
     std::uint64_t top = start_;
     for (const auto& s : stages_) top = std::max(top, s.target);
@@ -128,10 +108,12 @@ private:
 
   template <class F, class A>
   auto body() const {
-    return [periods = periods_, length = length_, ramp_down = ramp_down_](shard<F, A>& s) {
+    return [periods = periods_, length = length_, ramp_down = ramp_down_, seg = segment()](shard<F, A>& s) {
+      // User i belongs to segment i mod n; the segment's users go round its shards.
       std::vector<std::uint64_t> ids;
       std::vector<std::vector<detail::active_period>> mine;
-      for (std::uint64_t i = s.index(); i < periods.size(); i += s.count()) {
+      const std::uint64_t stride = std::uint64_t{seg.count} * s.count();
+      for (std::uint64_t i = seg.index + std::uint64_t{seg.count} * s.index(); i < periods.size(); i += stride) {
         ids.push_back(i);
         mine.push_back(periods[i]);
       }
@@ -142,46 +124,36 @@ private:
   std::uint64_t start_;
   std::vector<vu_stage> stages_;
   clock::duration ramp_down_;
-  sharded_runner runner_;
   clock::duration length_{};
   std::vector<std::vector<detail::active_period>> periods_;  // by user
 };
 
 /// Settings of a `ramping_vus_executor`; `build()` checks them.
-class ramping_vus_executor_builder : public detail::builder_settings<ramping_vus_executor_builder> {
+class ramping_vus_executor_builder : public builder_settings<ramping_vus_executor_builder> {
 public:
   /// Users at the start, which the first stage ramps from. Default 0.
-  ramping_vus_executor_builder& start_vus(std::uint64_t n) & {
+  ramping_vus_executor_builder& start_vus(std::uint64_t n) {
     start_ = n;
     return *this;
   }
-  ramping_vus_executor_builder&& start_vus(std::uint64_t n) && { return std::move(start_vus(n)); }
   /// The stages, in order (required, at least one).
-  ramping_vus_executor_builder& stages(std::vector<vu_stage> s) & {
+  ramping_vus_executor_builder& stages(std::vector<vu_stage> s) {
     stages_ = std::move(s);
     return *this;
   }
-  ramping_vus_executor_builder&& stages(std::vector<vu_stage> s) && { return std::move(stages(std::move(s))); }
   /// Appends a stage: ramp linearly to `target` users over `duration`.
-  ramping_vus_executor_builder& stage(std::chrono::duration<double> duration, std::uint64_t target) & {
+  ramping_vus_executor_builder& stage(std::chrono::duration<double> duration, std::uint64_t target) {
     stages_.push_back({duration, target});
     return *this;
   }
-  ramping_vus_executor_builder&& stage(std::chrono::duration<double> duration, std::uint64_t target) && {
-    return std::move(stage(duration, target));
-  }
   /// How long a user leaving on a ramp-down may finish its iteration. Default 30 s.
-  ramping_vus_executor_builder& graceful_ramp_down(std::chrono::duration<double> d) & {
+  ramping_vus_executor_builder& graceful_ramp_down(std::chrono::duration<double> d) {
     ramp_down_ = d;
     return *this;
-  }
-  ramping_vus_executor_builder&& graceful_ramp_down(std::chrono::duration<double> d) && {
-    return std::move(graceful_ramp_down(d));
   }
 
   ramping_vus_executor build() const {
     if (stages_.empty()) detail::throw_error("ramping users need at least one stage");
-    if (segment_value().count > 1) detail::throw_error("ramping users do not split into segments yet");
     double length = 0;
     for (std::size_t i = 0; i < stages_.size(); ++i) {
       schedule::checked_duration(stages_[i].duration, "stage " + std::to_string(i + 1) + ": duration");
@@ -191,7 +163,8 @@ public:
     }
     if (start_ > 10'000'000) detail::throw_error(fmt::format("{} start users is more than 10^7", start_));
     schedule::checked_duration(std::chrono::duration<double>(length), "the stages' length");
-    return ramping_vus_executor(start_, stages_, schedule::checked_duration(ramp_down_, "graceful ramp-down"), runner());
+    return ramping_vus_executor(start_, stages_, schedule::checked_duration(ramp_down_, "graceful ramp-down"), runner(),
+                                segment_value());
   }
 
 private:

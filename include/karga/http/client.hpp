@@ -4,7 +4,7 @@
 /// reused within a shard, a request timeout, and results as values (status, body
 /// size, or an error kind), never exceptions.
 
-#include <karga/error.hpp>
+#include <karga/core/error.hpp>
 #include <karga/http/url.hpp>
 
 #include <boost/asio/as_tuple.hpp>

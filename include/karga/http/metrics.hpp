@@ -4,10 +4,10 @@
 /// plus how many responses had each status code and how many requests failed with
 /// each error kind.
 
-#include <karga/aggregate.hpp>
 #include <karga/http/client.hpp>
-#include <karga/report.hpp>
-#include <karga/detail/text_out.hpp>
+#include <karga/measure/basic_aggregate.hpp>
+#include <karga/report/basic_report.hpp>
+#include <karga/reporters/detail/text_out.hpp>
 #include <karga/reporters/stdout_reporter.hpp>
 
 #include <fmt/format.h>

@@ -3,8 +3,8 @@
 /// What karga::http takes from a URL, and the checks every request passes before it
 /// goes on the wire. Plain functions (no I/O): the fuzzers call them directly.
 
-#include <karga/detail/base64.hpp>
-#include <karga/error.hpp>
+#include <karga/core/detail/base64.hpp>
+#include <karga/core/error.hpp>
 
 #include <boost/url/parse.hpp>
 #include <boost/url/scheme.hpp>

@@ -3,8 +3,8 @@
 /// The time series as CSV, one row per interval (RFC 4180, a header row first;
 /// latencies in milliseconds). For the report of a `series_aggregate`.
 
-#include <karga/detail/text_out.hpp>
-#include <karga/series_report.hpp>
+#include <karga/report/series_report.hpp>
+#include <karga/reporters/detail/text_out.hpp>
 
 #include <fmt/format.h>
 

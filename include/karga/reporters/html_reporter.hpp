@@ -8,13 +8,13 @@
 /// and dark themes follow the system's; it prints. The charts over time need a report
 /// with a series (`report_with_series`, from a `series_aggregate`).
 
-#include <karga/detail/format.hpp>
-#include <karga/detail/svg_chart.hpp>
-#include <karga/detail/text_out.hpp>
-#include <karga/report.hpp>
+#include <karga/core/detail/format.hpp>
+#include <karga/core/version.hpp>
+#include <karga/report/basic_report.hpp>
+#include <karga/report/series_report.hpp>
+#include <karga/reporters/detail/svg_chart.hpp>
+#include <karga/reporters/detail/text_out.hpp>
 #include <karga/reporters/stdout_reporter.hpp>
-#include <karga/series_report.hpp>
-#include <karga/version.hpp>
 
 #include <fmt/format.h>
 

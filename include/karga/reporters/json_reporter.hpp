@@ -4,9 +4,9 @@
 /// verdicts, an adapter's extras (HTTP statuses and errors) and the time series — with
 /// the stable field names of docs/reports.md.
 
-#include <karga/detail/text_out.hpp>
-#include <karga/report.hpp>
-#include <karga/series_report.hpp>
+#include <karga/report/basic_report.hpp>
+#include <karga/report/series_report.hpp>
+#include <karga/reporters/detail/text_out.hpp>
 
 #include <string>
 #include <string_view>

@@ -5,8 +5,8 @@
 /// without thresholds has one, "every request ok", failed when any action failed, was
 /// dropped or interrupted — as karga-http's exit status.
 
-#include <karga/detail/text_out.hpp>
-#include <karga/report.hpp>
+#include <karga/report/basic_report.hpp>
+#include <karga/reporters/detail/text_out.hpp>
 
 #include <fmt/format.h>
 

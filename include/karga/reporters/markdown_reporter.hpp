@@ -4,9 +4,9 @@
 /// asked and what happened, the latencies, the thresholds with their verdicts, and an
 /// adapter's extras (HTTP statuses).
 
-#include <karga/detail/format.hpp>
-#include <karga/detail/text_out.hpp>
-#include <karga/report.hpp>
+#include <karga/core/detail/format.hpp>
+#include <karga/report/basic_report.hpp>
+#include <karga/reporters/detail/text_out.hpp>
 #include <karga/reporters/stdout_reporter.hpp>
 
 #include <fmt/format.h>

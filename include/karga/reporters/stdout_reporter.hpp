@@ -2,8 +2,8 @@
 /// @file reporters/stdout_reporter.hpp
 /// A readable, aligned summary of a basic_report on the terminal.
 
-#include <karga/detail/format.hpp>
-#include <karga/report.hpp>
+#include <karga/core/detail/format.hpp>
+#include <karga/report/basic_report.hpp>
 
 #include <fmt/format.h>
 

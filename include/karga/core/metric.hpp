@@ -1,0 +1,70 @@
+#pragma once
+/// @file core/metric.hpp
+/// basic_metric: what one action reports in the seed example.
+
+#include <karga/core/timing.hpp>
+
+#include <concepts>
+#include <cstdint>
+#include <string>
+
+namespace karga {
+
+/// One action's measurement: how long it took by its own account, whether it
+/// succeeded, and how many bytes it moved.
+struct basic_metric {
+  clock::duration latency{};
+  bool success = false;
+  std::uint64_t bytes = 0;
+};
+
+/// What karga reads from any metric, where it has it: success (a `success` member or
+/// `success()`; without either, true), the action's own latency (`latency`; zero
+/// without) and bytes (`bytes`; zero without). Time series and thresholds use them.
+template <class M>
+bool metric_success(const M& m) {
+  if constexpr (requires { m.success(); })
+    return static_cast<bool>(m.success());
+  else if constexpr (requires { m.success; })
+    return static_cast<bool>(m.success);
+  else
+    return true;
+}
+template <class M>
+clock::duration metric_latency(const M& m) {
+  if constexpr (requires { clock::duration(m.latency); })
+    return clock::duration(m.latency);
+  else
+    return clock::duration::zero();
+}
+template <class M>
+std::uint64_t metric_bytes(const M& m) {
+  if constexpr (requires { std::uint64_t(m.bytes); })
+    return static_cast<std::uint64_t>(m.bytes);
+  else
+    return 0;
+}
+
+/// A labelled live counter: what a metric's live label counts, e.g. the responses
+/// with status 200 are {"http_responses", "status", "200", "HTTP responses by
+/// status."}. Monitoring shows it as a counter named `counter` with the label
+/// `name`="`value`" (Prometheus: karga_http_responses_total{status="200"}).
+struct live_label {
+  std::string counter;
+  std::string name;
+  std::string value;
+  std::string help;  ///< what the counter counts, in a few words
+  friend bool operator==(const live_label&, const live_label&) = default;
+};
+
+/// A metric whose live view counts it under one of a few labels: `live_label()`
+/// says which (an index below `M::live_label_count`), `M::describe_live_label(i)`
+/// what index i means. Counting takes one relaxed store per action and no lock.
+template <class M>
+concept has_live_labels = requires(const M& m, unsigned i) {
+  { M::live_label_count } -> std::convertible_to<unsigned>;
+  { m.live_label() } -> std::convertible_to<unsigned>;
+  { M::describe_live_label(i) } -> std::convertible_to<live_label>;
+};
+
+} // namespace karga

@@ -1,0 +1,97 @@
+#pragma once
+/// @file measure/series_aggregate.hpp
+/// `series_aggregate<A>`: any aggregate `A`, and its run interval by interval.
+///
+/// ```cpp
+/// using results = karga::series_aggregate<karga::http::aggregate>;  // 1 s intervals
+/// auto r = karga::scenario<results>::builder()...build().run();
+/// karga::http::report totals{r.base()};
+/// karga::series_report seconds{r.series()};
+/// ```
+
+#include <karga/core/concepts.hpp>
+#include <karga/core/hooks.hpp>
+#include <karga/core/metric.hpp>
+#include <karga/core/run_info.hpp>
+#include <karga/core/timing.hpp>
+#include <karga/measure/basic_aggregate.hpp>
+#include <karga/measure/time_series.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <string_view>
+
+namespace karga {
+
+/// `A` and a `time_series` of intervals of `IntervalMs` milliseconds. Every hook
+/// reaches `A` as if it were used alone.
+template <aggregate A = basic_aggregate, unsigned IntervalMs = 1000>
+class series_aggregate {
+  static_assert(IntervalMs > 0, "karga::series_aggregate: the interval must be at least 1 ms");
+
+public:
+  series_aggregate() : series_(std::chrono::milliseconds(IntervalMs)) {}
+
+  template <class M>
+    requires aggregate_for<A, M>
+  void consume(const M& m) {
+    base_.consume(m);
+    series_.record_untimed();
+  }
+  template <class M>
+    requires aggregate_for<A, M>
+  void consume(const M& m, const timing& t) {
+    karga::consume(base_, m, t);
+    series_.record(metric_success(m), metric_latency(m), metric_bytes(m), t);
+  }
+
+  void record_start(clock::time_point t) {
+    karga::record_start(base_, t);
+    series_.start(t);
+  }
+  void record_dropped(std::uint64_t n, drop_reason why) { karga::record_dropped(base_, n, why); }
+  void record_users(clock::time_point t, std::uint64_t n) {
+    karga::record_users(base_, t, n);
+    series_.record_users(t, n);
+  }
+  void record_interrupted(std::uint64_t n) {
+    karga::record_interrupted(base_, n);
+    series_.record_unattributed_interrupted(n);
+  }
+  void record_interrupted(std::uint64_t n, const timing& t) {
+    karga::record_interrupted(base_, n, t);
+    for (std::uint64_t i = 0; i < n; ++i) series_.record_interrupted(t);
+  }
+  void record_exception(std::string_view what, const timing& t) {
+    karga::record_exception(base_, what, t);
+    series_.record_failure(t);
+  }
+  void record_exception(std::string_view what) {
+    karga::record_exception(base_, what);
+    series_.record_untimed();
+  }
+  void record_run(const run_info& info) {
+    karga::record_run(base_, info);
+    series_.record_run(info);
+  }
+
+  void merge(const series_aggregate& o) {
+    base_.merge(o.base_);
+    series_.merge(o.series_);
+  }
+
+  /// The wrapped aggregate.
+  const A& base() const noexcept { return base_; }
+  A& base() noexcept { return base_; }
+  /// The run, interval by interval.
+  const time_series& series() const noexcept { return series_; }
+  time_series& series() noexcept { return series_; }
+
+  friend bool operator==(const series_aggregate&, const series_aggregate&) = default;
+
+private:
+  A base_;
+  time_series series_;
+};
+
+} // namespace karga

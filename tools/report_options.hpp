@@ -1,0 +1,57 @@
+#pragma once
+// The options that decide what becomes of a run's results — its output files and
+// its thresholds — and the exit status they give: shared by the commands that run
+// a load and by karga-merge.
+#include "command.hpp"
+#include "outputs.hpp"
+
+#include <karga/karga.hpp>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace karga_tools {
+
+template <class Report, class Results>
+struct report_options {
+  std::vector<std::string> out_specs;
+  std::vector<output<Report, Results>> outputs;  // from out_specs, by `check`
+  std::vector<karga::threshold> thresholds;
+
+  void add_to(command& cmd) {
+    CLI::App& app = cmd.app();
+    app.add_option("--out", out_specs, "FORMAT=FILE, repeatable: " + output_help<Report, Results>())->type_name("FORMAT=FILE");
+    app.add_option_function<std::vector<std::string>>(
+           "--threshold",
+           [this](const std::vector<std::string>& v) { for (const auto& t : v) thresholds.push_back(karga::threshold::parse(t)); },
+           "EXPR, repeatable: p(99)<250ms, own.p(50)<10ms, error_rate<1%, achieved>=99%, rps>=1000, dropped==0,\n"
+           "status(5xx)==0; add ' abort' to stop a run as soon as it fails")
+        ->type_name("EXPR");
+  }
+
+  /// After parsing: the outputs, `{segment}` in their paths read as `segment_index`.
+  void check(unsigned segment_index = 0) {
+    for (const auto& spec : out_specs) outputs.push_back(parse_output<Report, Results>(spec, segment_index));
+  }
+
+  /// Evaluates the thresholds on `results`, prints the report (and a threshold that
+  /// stopped the run live), writes the outputs, and returns the exit status: 0 when
+  /// every threshold passed (without thresholds: every action ok), 1 when some
+  /// action was not ok, 99 when a threshold failed, 128 + N after signal N.
+  int report(Report& report, const Results& results, const karga::live_thresholds* live = nullptr) const {
+    report.thresholds = karga::evaluate(thresholds, results);
+    karga::stdout_reporter{}.report(report);
+    const auto stopped_by = live ? live->failed() : std::nullopt;
+    if (stopped_by)
+      std::printf("  %-15s %s failed live (observed %s): the run was stopped\n", "threshold", stopped_by->expression.c_str(),
+                  stopped_by->observed_text.c_str());
+    for (const auto& out : outputs) out.write(report, results);
+    std::fflush(stdout);
+    if (report.stop == karga::stop_reason::signal) return 128 + report.signal;
+    if (!thresholds.empty()) return report.thresholds_passed() && !stopped_by ? 0 : 99;
+    return report.all_ok() && !report.stopped() ? 0 : 1;
+  }
+};
+
+} // namespace karga_tools
