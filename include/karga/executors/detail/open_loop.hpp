@@ -140,20 +140,19 @@ private:
           woke();
           continue;
         }
-        // Arrival `arrival_` starts now. A synchronous action cannot suspend: no
-        // guard, no hand-over.
-        begin(me, ctx);
-        action_outcome<metric_type> out;
+        // Arrival `arrival_` starts now.
         if constexpr (synchronous) {
-          out = catch_outcome([&] { return call(shard_.action(), ctx); });
+          run_synchronous(me, ctx);
         } else {
+          begin(me, ctx);
+          action_outcome<metric_type> out;
           try {
             out.metric.emplace(co_await call(shard_.action(), ctx));
           } catch (...) {
             out.thrown = std::current_exception();
           }
+          ended(me, std::move(out));
         }
-        ended(me, std::move(out));
       }
     }
   }
@@ -239,6 +238,13 @@ private:
     }
     me.busy = true;
     shard_.begin_action();
+  }
+
+  // A synchronous action cannot suspend: no guard, no hand-over, and, in a plain
+  // function, no local in the worker's frame.
+  void run_synchronous(worker& me, context_slot& ctx) {
+    begin(me, ctx);
+    ended(me, catch_outcome([&] { return call(shard_.action(), ctx); }));
   }
 
   void ended(worker& me, action_outcome<metric_type>&& out) {
