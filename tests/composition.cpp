@@ -68,7 +68,7 @@ auto open_scenario(std::string name, first_seen& seen, double rate, karga::clock
       .build();
 }
 
-TEST_CASE("run_together: each scenario from its offset, with its own aggregate and a combined one", "[executor][compose]") {
+TEST_CASE("run_together: each scenario from its offset on one timeline, with its own aggregate and a combined one", "[executor][compose]") {
   first_seen a_seen, b_seen;
   const auto before = karga::clock::now();
   const auto r = karga::run_together(open_scenario("browse", a_seen, 1000, 400ms),
@@ -78,8 +78,12 @@ TEST_CASE("run_together: each scenario from its offset, with its own aggregate a
   CHECK(b.succeeded() == 200);
   CHECK(a.run().scenario == "browse");
   CHECK(b.run().scenario == "buy");
+  REQUIRE(a_seen.first);
   REQUIRE(b_seen.first);
   CHECK(*b_seen.first - before >= 300ms);  // the first arrival was due 1 ms after its start
+  // One timeline: both first arrivals are due 1 ms after their scenario's origin, and
+  // the origins are 300 ms apart, to the nanosecond, however late each thread woke.
+  CHECK(*b_seen.first - *a_seen.first == 300ms);
   CHECK(r.combined.succeeded() == 600);
   CHECK(r.combined.run().scheduled == 600);
   CHECK(r.combined.run().scenario == "browse, buy");

@@ -24,6 +24,15 @@ struct run_by_mutable_reference : karga::basic_aggregate {
   void record_run(karga::run_info&) {}
 };
 
+// A final aggregate with a mistyped hook: karga calls record_exception with a
+// std::string_view, which does not convert to const std::string&.
+struct counted final {
+  std::uint64_t n = 0;
+  void consume(const karga::basic_metric&) { ++n; }
+  void merge(const counted& o) { n += o.n; }
+  void record_exception(const std::string&) {}
+};
+
 int main() {
   auto ok = []() -> boost::asio::awaitable<karga::basic_metric> { co_return karga::basic_metric{}; };
   auto exec = karga::stage_executor::builder().stage(1s, 1.0).build();
@@ -46,6 +55,10 @@ int main() {
   auto s = karga::scenario<exception_as_string>::builder().action(ok).executor(exec).build();
 #elif defined(KARGA_CASE_hook_run)
   auto s = karga::scenario<run_by_mutable_reference>::builder().action(ok).executor(exec).build();
+#elif defined(KARGA_CASE_hook_final)
+  auto s = karga::scenario<counted>::builder().action(ok).executor(exec).build();
+#elif defined(KARGA_CASE_direct_final)
+  auto s = exec.run(ok, counted{});
 #elif defined(KARGA_CASE_direct_wrong_aggregate)
   auto s = exec.run(ok, not_a_metric_sink{});
 #elif defined(KARGA_CASE_direct_wrong_hook)

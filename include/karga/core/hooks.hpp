@@ -99,10 +99,11 @@ template <class A>
 concept declares_record_users = probeable<A> && !requires { &hook_probe<A>::record_users; };
 } // namespace detail
 
-/// Every hook `A` declares can be called as karga calls it.
+/// Every hook `A` declares can be called as karga calls it. A `final` aggregate does
+/// not qualify: the declarations are found through a class derived from it.
 template <class A>
 concept hooks_callable =
-    (!detail::declares_record_dropped<A> || records_dropped<A>) &&
+    !std::is_final_v<A> && (!detail::declares_record_dropped<A> || records_dropped<A>) &&
     (!detail::declares_record_interrupted<A> || records_interrupted<A>) &&
     (!detail::declares_record_exception<A> || records_exception<A> || records_timed_exception<A>) &&
     (!detail::declares_record_run<A> || records_run<A>) && (!detail::declares_record_start<A> || records_start<A>) &&
@@ -113,6 +114,10 @@ namespace detail {
 /// cannot call. `static_assert(detail::check_hooks<A>())`.
 template <class A>
 constexpr bool check_hooks() {
+  static_assert(!std::is_final_v<A>,
+                "karga: the aggregate is final; karga finds a hook declared with a signature it cannot call "
+                "through a class derived from the aggregate, so a final one could have such a hook silently "
+                "ignored: remove final");
   static_assert(!declares_record_dropped<A> || records_dropped<A>,
                 "karga: the aggregate declares record_dropped, but karga calls it as "
                 "record_dropped(std::uint64_t n, karga::drop_reason why)");

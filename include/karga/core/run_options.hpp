@@ -6,6 +6,7 @@
 
 #include <karga/core/live_sample.hpp>
 #include <karga/core/run_control.hpp>
+#include <karga/core/timing.hpp>
 
 #include <chrono>
 #include <memory>
@@ -24,9 +25,14 @@ struct run_options {
   /// through `control`, so one Ctrl-C counts once in every run.
   bool stop_on_signals = true;
   /// Start at this wall-clock instant (at once if it has passed): processes of one
-  /// test started by a launcher begin their segments together. `run_info::started_at`
-  /// tells when the run did start.
+  /// test started by a launcher begin their schedules together, each counted from
+  /// that instant exactly (a late wake shows as start lag, not as a shifted
+  /// schedule). `run_info::started_at` tells when the run started.
   std::optional<std::chrono::system_clock::time_point> start_at;
+  /// Start at this instant of karga's clock, and count the schedule from it to the
+  /// nanosecond, even if it has just passed: composed scenarios put their schedules
+  /// on one timeline this way. Before `start_at` when both are set.
+  std::optional<clock::time_point> origin;
 };
 
 } // namespace karga

@@ -21,6 +21,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <condition_variable>
@@ -123,8 +124,11 @@ public:
     std::unique_lock lock(mutex_);
     woken_.wait_until(lock, t, [this] { return stopped_; });
   }
-  run_options options() const {
+  /// The options of a scenario whose schedule counts from `origin` (from now if the
+  /// run was stopped before then: the scenario starts nothing, at once).
+  run_options options(clock::time_point origin) const {
     run_options opt;
+    opt.origin = std::min(origin, clock::now());
     opt.control = control_;
     opt.stop_on_signals = false;
     return opt;
@@ -195,7 +199,9 @@ clock::duration planned_of(const I& item, const A& a) {
 } // namespace detail
 
 /// Runs the scenarios at once, each on threads of its own from its start offset
-/// (`karga::after`), and returns when the last has ended. A Ctrl-C (or an exception
+/// (`karga::after`), and returns when the last has ended. Their schedules are on one
+/// timeline: a scenario `after(300ms, ...)` has every intended start exactly 300 ms
+/// after the one it would have at offset 0. A Ctrl-C (or an exception
 /// from one scenario) stops them all; scenarios not yet started then report a run
 /// that was stopped before it began. If every scenario's executor has
 /// `stop_on_signals(false)`, signals are left alone. Rethrows the first exception
@@ -210,8 +216,10 @@ composed_results<detail::composed_aggregate_t<I>...> run_together(const I&... it
     ((threads[N] = std::thread([&] {
       try {
         const auto& item = std::get<N>(std::tie(items...));
-        c.wait_until(c.start + std::chrono::duration_cast<clock::duration>(detail::composed_item<I>::offset(item)));
-        std::get<N>(done).emplace(detail::composed_item<I>::scenario(item).run(c.options()));
+        // Every schedule on one timeline: this one counts from the run's start plus its offset.
+        const clock::time_point origin = c.start + std::chrono::duration_cast<clock::duration>(detail::composed_item<I>::offset(item));
+        c.wait_until(origin);
+        std::get<N>(done).emplace(detail::composed_item<I>::scenario(item).run(c.options(origin)));
       } catch (...) {
         failures[N] = std::current_exception();
         c.stop(stop_reason::error);
@@ -239,8 +247,9 @@ composed_results<detail::composed_aggregate_t<I>...> run_in_sequence(const I&...
   detail::composer c((detail::listens_to_signals(detail::composed_item<I>::scenario(items)) || ...));
   std::tuple<std::optional<detail::composed_aggregate_t<I>>...> done;
   [&]<std::size_t... N>(std::index_sequence<N...>) {
-    ((c.wait_until(clock::now() + std::chrono::duration_cast<clock::duration>(detail::composed_item<I>::offset(items))),
-      std::get<N>(done).emplace(detail::composed_item<I>::scenario(items).run(c.options()))),
+    clock::time_point origin;
+    ((origin = clock::now() + std::chrono::duration_cast<clock::duration>(detail::composed_item<I>::offset(items)),
+      c.wait_until(origin), std::get<N>(done).emplace(detail::composed_item<I>::scenario(items).run(c.options(origin)))),
      ...);
   }(std::index_sequence_for<I...>{});
   clock::duration planned{};

@@ -69,8 +69,8 @@ public:
   /// let out (after stopping the others).
   template <action F, aggregate_for<metric_of_t<F>> A, class Body>
   A run(const F& act, A initial, const load_plan& plan, const run_options& opt, Body body) const {
-    if (opt.start_at) std::this_thread::sleep_until(*opt.start_at);
-    const started when = now();
+    const started when = start_of(opt);
+    std::this_thread::sleep_until(when.steady);
     auto run_wide = std::make_shared<run_control>();
     auto shared_body = std::make_shared<Body>(std::move(body));
     std::vector<std::unique_ptr<threaded<F, A>>> shards;
@@ -106,12 +106,11 @@ private:
                                                   run_options opt, Body body) {
     const unsigned threads_ = self.threads_;
     const shard_settings settings_ = settings_for(self.settings_, opt);
-    if (opt.start_at) {
-      boost::asio::steady_timer wait(co_await boost::asio::this_coro::executor,
-                                     clock::now() + std::chrono::duration_cast<clock::duration>(*opt.start_at - std::chrono::system_clock::now()));
+    const started when = start_of(opt);
+    if (clock::now() < when.steady) {
+      boost::asio::steady_timer wait(co_await boost::asio::this_coro::executor, when.steady);
       co_await wait.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
     }
-    const started when = now();
     auto run_wide = std::make_shared<run_control>();
     auto shared_body = std::make_shared<Body>(std::move(body));
     auto caller = co_await boost::asio::this_coro::executor;
@@ -195,7 +194,17 @@ private:
         std::move(counters),
         detail::live_sampler(opt.live, raw, when.steady, opt.name, plan.kind, plan.planned, plan.due_by, std::move(labels))});
   }
-  static started now() { return {clock::now(), std::chrono::system_clock::now()}; }
+  // The run's start, from which its schedule counts: `opt.origin` exactly, or
+  // `opt.start_at` exactly if it is still to come, else now.
+  static started start_of(const run_options& opt) {
+    const clock::time_point steady = clock::now();
+    const std::chrono::system_clock::time_point wall = std::chrono::system_clock::now();
+    std::optional<clock::time_point> origin = opt.origin;
+    if (!origin && opt.start_at && *opt.start_at > wall)
+      origin = steady + std::chrono::duration_cast<clock::duration>(*opt.start_at - wall);
+    if (!origin) return {steady, wall};
+    return {*origin, wall + std::chrono::duration_cast<std::chrono::system_clock::duration>(*origin - steady)};
+  }
 
   // A shard with an io_context and thread of its own. The io_context outlives the
   // shard's state unless coroutines were abandoned, which it then destroys.
