@@ -5,10 +5,11 @@
 /// (executors build a context only for actions that take one).
 ///
 /// ```cpp
-/// .action([client](const karga::context& c) -> boost::asio::awaitable<karga::http::metric> {
+/// auto per_user = [client](const karga::context& c) -> boost::asio::awaitable<karga::http::metric> {
+///   const auto start = karga::clock::now();
 ///   auto res = co_await client.get("/users/" + std::to_string(c.user));  // one account per user
-///   ...
-/// })
+///   co_return karga::http::to_metric(res, karga::clock::now() - start);
+/// };
 /// ```
 
 #include <karga/core/timing.hpp>

@@ -6,7 +6,7 @@
 ///
 /// ```cpp
 /// using namespace karga::thresholds;
-/// auto found = karga::find_max_rate<karga::http::aggregate>(action, {p(99) < 50ms, error_rate() < 0.01, achieved() >= 0.99});
+/// auto found = karga::find_max_rate<karga::http::aggregate>(http_action, {p(99) < 50ms, error_rate() < 0.01, achieved() >= 0.99});
 /// // found.highest_passing: e.g. 2950/s; found.first_failing: 3100/s; found.steps: each step's figures
 /// ```
 ///

@@ -6,10 +6,13 @@
 /// lock and does no more than for any live view. Metric names and labels are listed
 /// in docs/monitoring.md.
 ///
-///     karga::prometheus_endpoint metrics({.host = "127.0.0.1", .port = 9464});
-///     options.live.observers.push_back(metrics.observer());
-///     auto report = executor.run(options);
-///     metrics.close();  // after the last scrape of the final values, or the linger
+/// ```cpp
+/// karga::prometheus_endpoint metrics({.host = "127.0.0.1", .port = 9464});
+/// karga::run_options options;
+/// options.live.observers.push_back(metrics.observer());
+/// auto results = scenario.run(options);
+/// metrics.close();  // after the last scrape of the final values, or the linger
+/// ```
 ///
 /// After the final sample the endpoint keeps serving the final values until a scrape
 /// has read them or the linger (5 s by default) has passed, so that the last scrape

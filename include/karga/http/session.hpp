@@ -6,7 +6,7 @@
 /// response is kept whole, which allocates; `client::send` is the path that does not.
 ///
 /// ```cpp
-/// .action([client]() -> boost::asio::awaitable<karga::http::metric> {
+/// auto log_in_and_call = [client]() -> boost::asio::awaitable<karga::http::metric> {
 ///   karga::http::session user{client};            // a fresh user per iteration, as in k6
 ///   auto login = co_await user.post("/login", R"({"user":"ann"})",
 ///                                   karga::http::header("Content-Type", "application/json"));
@@ -15,7 +15,7 @@
 ///   const auto start = karga::clock::now();
 ///   auto me = co_await user.get("/api/me");
 ///   co_return karga::http::to_metric(me, karga::clock::now() - start);
-/// })
+/// };
 /// ```
 
 #include <karga/http/client.hpp>

@@ -3,8 +3,8 @@
 /// Arrival-rate curves for the open model, one line each:
 ///
 /// ```cpp
-/// karga::stage_executor::builder().profile(karga::profiles::ramp(0, 500, 30s))
-/// karga::stage_executor::builder().profile(karga::profiles::sine(200, 100, 10s, 60s)).poisson(42)
+/// auto ramp = karga::stage_executor::builder().profile(karga::profiles::ramp(0, 500, 30s)).build();
+/// auto waves = karga::stage_executor::builder().profile(karga::profiles::sine(200, 100, 10s, 60s)).poisson(42).build();
 /// ```
 ///
 /// A profile is stages of linear ramps (exact, as `stage_executor` has them), or a

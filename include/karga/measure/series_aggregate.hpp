@@ -3,10 +3,11 @@
 /// `series_aggregate<A>`: any aggregate `A`, and its run interval by interval.
 ///
 /// ```cpp
-/// using results = karga::series_aggregate<karga::http::aggregate>;  // 1 s intervals
-/// auto r = karga::scenario<results>::builder()...build().run();
-/// karga::http::report totals{r.base()};
-/// karga::series_report seconds{r.series()};
+/// using by_second = karga::series_aggregate<karga::basic_aggregate>;  // 1 s intervals
+/// auto r = karga::scenario<by_second>::builder().action(action).executor(executor).build().run();
+/// karga::basic_report totals{r.base()};
+/// karga::series_report seconds{r.series()};  // seconds.rows: one row per interval
+/// karga::report_with_series<karga::basic_report> both{r};  // what json_reporter and html_reporter take
 /// ```
 
 #include <karga/core/concepts.hpp>

@@ -11,7 +11,7 @@
 ///   std::uint64_t n;
 ///   template <karga::action F, karga::aggregate_for<karga::metric_of_t<F>> A>
 ///   A run(const F& action, A initial, const karga::run_options& opt = {}) const {
-///     karga::load_plan plan{.model = fmt::format("{} times", n), .kind = karga::load_kind::closed};
+///     const karga::load_plan plan{fmt::format("{} times", n), karga::load_kind::closed};
 ///     return karga::sharded_runner{}.run(action, std::move(initial), plan, opt,
 ///         [n = n](karga::shard<F, A>& s) -> boost::asio::awaitable<void> {
 ///           for (std::uint64_t i = s.index(); i < n && !s.stopping(); i += s.count())
