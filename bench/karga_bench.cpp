@@ -93,10 +93,10 @@ void throughput() {
                actions_per_second<counter>(null_action, threads, [](const counter& c) { return c.n; }) / 1e6);
     fmt::print("seed-style action (two clock reads), latency histogram, {} thread(s): {:.1f} M actions/s\n", threads,
                actions_per_second<untimed_aggregate>(seed_action, threads,
-                                                     [](const untimed_aggregate& a) { return a.succeeded(); }) / 1e6);
+                                                     [](const untimed_aggregate& a) { return a.ok(); }) / 1e6);
     fmt::print("null action, executor timing into basic_aggregate, {} thread(s): {:.1f} M actions/s\n", threads,
                actions_per_second<karga::basic_aggregate>(null_action, threads,
-                                                          [](const karga::basic_aggregate& a) { return a.succeeded(); }) / 1e6);
+                                                          [](const karga::basic_aggregate& a) { return a.ok(); }) / 1e6);
   }
 }
 

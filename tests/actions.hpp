@@ -103,7 +103,7 @@ template <class A>
 void check_accounted(const A& aggregate) {
   static_assert(karga::detail::holds_basic<A>());
   const karga::basic_aggregate& a = *karga::detail::basic_of(aggregate);
-  CHECK(a.run().scheduled == a.succeeded() + a.failed() + a.dropped() + a.interrupted());
+  CHECK(a.run().scheduled == a.ok() + a.failed() + a.dropped() + a.interrupted());
 }
 
 /// An action that keeps each arrival's intended and actual start.

@@ -28,8 +28,8 @@ using namespace test;
 TEST_CASE("constant_vus: each user runs the action back to back", "[executor][closed]") {
   const auto a = run(sleeper(10ms), karga::constant_vus_executor::builder().vus(4).duration(300ms).build());
   CHECK(a.run().peak_in_flight == 4);
-  CHECK(a.succeeded() <= 4 * 31);  // no user runs faster than its action
-  CHECK(a.succeeded() >= 4);
+  CHECK(a.ok() <= 4 * 31);  // no user runs faster than its action
+  CHECK(a.ok() >= 4);
   CHECK(a.interrupted() == 0);
   CHECK(a.start_lag().max() == 0);  // a closed model starts each iteration when it is ready
   CHECK(a.run().kind == karga::load_kind::closed);
@@ -42,7 +42,7 @@ TEST_CASE("constant_vus: actions that never suspend still stop at the deadline",
   const auto before = karga::clock::now();
   const auto a = run(noop(), karga::constant_vus_executor::builder().vus(3).duration(100ms).threads(2).build());
   CHECK(karga::clock::now() - before < 5s);
-  CHECK(a.succeeded() > 1000);
+  CHECK(a.ok() > 1000);
   CHECK(a.run().peak_in_flight <= 3);
   check_accounted(a);
 }
@@ -53,7 +53,7 @@ TEST_CASE("constant_vus: the grace period ends in cancellation", "[executor][clo
   CHECK(karga::clock::now() - before < 30s);
   CHECK(a.started() <= 5);
   CHECK(a.interrupted() == a.started());  // every iteration started was cut short
-  CHECK(a.succeeded() == 0);
+  CHECK(a.ok() == 0);
   CHECK(a.failed() == 0);
   check_accounted(a);
 }
@@ -98,8 +98,8 @@ TEST_CASE("constant_vus: async_run in the caller's io_context", "[executor][clos
   asio::co_spawn(ctx, [&]() -> asio::awaitable<void> { result = co_await e.async_run(sleeper(5ms), karga::basic_aggregate{}); }, asio::detached);
   ctx.run();
   REQUIRE(result);
-  CHECK(result->succeeded() > 0);
-  CHECK(result->succeeded() <= 2 * 21);
+  CHECK(result->ok() > 0);
+  CHECK(result->ok() <= 2 * 21);
 }
 
 TEST_CASE("constant_vus: bad input is a clear karga::error", "[executor][closed]") {
@@ -122,7 +122,7 @@ TEST_CASE("constant_vus: Ctrl-C ends the run early", "[executor][closed][stop]")
   CHECK(karga::clock::now() - before < 5s);
   CHECK(a->run().stop == karga::stop_reason::signal);
   CHECK(a->run().planned < 5s);
-  CHECK(a->succeeded() >= 3);
+  CHECK(a->ok() >= 3);
   CHECK(a->interrupted() == 0);
   check_accounted(*a);
 }
@@ -144,7 +144,7 @@ TEST_CASE("per_vu_iterations: 13 users × 7 iterations = 91 actions, each user's
                      .executor(karga::per_vu_iterations_executor::builder().vus(13).iterations(7).threads(2).build())
                      .build()
                      .run();
-  CHECK(a.succeeded() == 91);
+  CHECK(a.ok() == 91);
   CHECK(a.run().scheduled == 91);
   CHECK(a.run().model == "13 users × 7 iterations");
   CHECK(a.run().planned == karga::clock::duration::zero());
@@ -168,7 +168,7 @@ TEST_CASE("shared_iterations: 100 iterations over 8 users = 100", "[executor][cl
                      .build()
                      .run();
   CHECK(calls == 100);
-  CHECK(a.succeeded() == 100);
+  CHECK(a.ok() == 100);
   CHECK(a.run().scheduled == 100);
   CHECK(a.run().peak_in_flight <= 8);
 }
@@ -181,7 +181,7 @@ TEST_CASE("iterations executors stop at max_duration", "[executor][closed][model
                      .build()
                      .run();
   CHECK(karga::clock::now() - before < 10s);
-  CHECK(a.succeeded() <= 2 * 7);
+  CHECK(a.ok() <= 2 * 7);
   CHECK(a.run().scheduled == a.started());
 }
 
@@ -226,7 +226,7 @@ TEST_CASE("ramping_vus: a user leaving mid-iteration is cut short after the grac
                      .run();
   CHECK(karga::clock::now() - before < 20s);
   CHECK(a.interrupted() == 4);  // three at the ramp-down, one at the end
-  CHECK(a.succeeded() == 0);
+  CHECK(a.ok() == 0);
   CHECK(a.run().scheduled == a.started());
 }
 

@@ -74,8 +74,8 @@ TEST_CASE("run_together: each scenario from its offset on one timeline, with its
   const auto r = karga::run_together(open_scenario("browse", a_seen, 1000, 400ms),
                                      karga::after(300ms, open_scenario("buy", b_seen, 1000, 200ms)));
   const auto& [a, b] = r.each;
-  CHECK(a.succeeded() == 400);
-  CHECK(b.succeeded() == 200);
+  CHECK(a.ok() == 400);
+  CHECK(b.ok() == 200);
   CHECK(a.run().scenario == "browse");
   CHECK(b.run().scenario == "buy");
   REQUIRE(a_seen.first);
@@ -84,7 +84,7 @@ TEST_CASE("run_together: each scenario from its offset on one timeline, with its
   // One timeline: both first arrivals are due 1 ms after their scenario's origin, and
   // the origins are 300 ms apart, to the nanosecond, however late each thread woke.
   CHECK(*b_seen.first - *a_seen.first == 300ms);
-  CHECK(r.combined.succeeded() == 600);
+  CHECK(r.combined.ok() == 600);
   CHECK(r.combined.run().scheduled == 600);
   CHECK(r.combined.run().scenario == "browse, buy");
   CHECK(r.combined.run().model == "together");
@@ -98,8 +98,8 @@ TEST_CASE("run_in_sequence: each scenario after the one before has ended", "[exe
   const auto r = karga::run_in_sequence(open_scenario("warm", a_seen, 1000, 200ms),
                                         karga::after(100ms, open_scenario("hot", b_seen, 2000, 100ms)));
   const auto& [a, b] = r.each;
-  CHECK(a.succeeded() == 200);
-  CHECK(b.succeeded() == 200);
+  CHECK(a.ok() == 200);
+  CHECK(b.ok() == 200);
   REQUIRE(a_seen.first);
   REQUIRE(b_seen.first);
   // 200 ms of the first (its first arrival due at 1 ms), then 100 ms, then 0.5 ms to the
@@ -132,8 +132,8 @@ TEST_CASE("composed runs: one Ctrl-C stops every scenario once, running or to co
     CHECK(x->interrupted() == 0);  // counted once: actions in flight had their grace period
     check_accounted(*x);
   }
-  CHECK(a.succeeded() >= 4);
-  CHECK(b.succeeded() >= 4);
+  CHECK(a.ok() >= 4);
+  CHECK(b.ok() >= 4);
   CHECK(c.started() == 0);  // stopped before its start
   CHECK(r->combined.run().stop == karga::stop_reason::signal);
 
@@ -146,7 +146,7 @@ TEST_CASE("composed runs: one Ctrl-C stops every scenario once, running or to co
   }
   CHECK(karga::clock::now() - again < 4s);
   CHECK(std::get<0>(q->each).run().stop == karga::stop_reason::signal);
-  CHECK(std::get<0>(q->each).succeeded() >= 4);
+  CHECK(std::get<0>(q->each).ok() >= 4);
   CHECK(std::get<1>(q->each).started() == 0);
   CHECK(std::get<1>(q->each).run().stop == karga::stop_reason::signal);
 }
@@ -179,7 +179,7 @@ TEST_CASE("composed runs: with stop_on_signals(false) on every scenario, signals
   CHECK(karga::clock::now() - before >= 600ms);
   for (const karga::basic_aggregate* x : {&std::get<0>(r->each), &std::get<1>(r->each)}) {
     CHECK(x->run().stop == karga::stop_reason::none);
-    CHECK(x->succeeded() >= 2);
+    CHECK(x->ok() >= 2);
     check_accounted(*x);
   }
   CHECK(r->combined.run().stop == karga::stop_reason::none);

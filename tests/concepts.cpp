@@ -133,9 +133,16 @@ struct only_run {
   void merge(const only_run&) {}
   void record_run(const karga::run_info&) {}
 };
-struct wrong_dropped {  // the signature before drop reasons
+struct wrong_dropped {
   void merge(const wrong_dropped&) {}
+  void record_dropped(const std::string&) {}
+};
+struct dropped_0_1 {  // the signature before drop reasons: still called, deprecated
+  void merge(const dropped_0_1&) {}
   void record_dropped(std::uint64_t) {}
+};
+struct final_aggregate final {  // its hooks cannot be probed
+  void merge(const final_aggregate&) {}
 };
 struct wrong_interrupted {
   void merge(const wrong_interrupted&) {}
@@ -183,6 +190,11 @@ TEST_CASE("hooks: one declared with a signature karga cannot call is caught", "[
   STATIC_REQUIRE_FALSE(karga::hooks_callable<wrong_interrupted>);
   STATIC_REQUIRE_FALSE(karga::hooks_callable<wrong_exception>);
   STATIC_REQUIRE_FALSE(karga::hooks_callable<wrong_run>);
+  STATIC_REQUIRE_FALSE(karga::hooks_callable<final_aggregate>);
+  // karga 0.1's record_dropped(n): callable, through a deprecated path.
+  STATIC_REQUIRE_FALSE(karga::records_dropped<dropped_0_1>);
+  STATIC_REQUIRE(karga::records_dropped_without_reason<dropped_0_1>);
+  STATIC_REQUIRE(karga::hooks_callable<dropped_0_1>);
 }
 
 TEST_CASE("hooks: the free functions call a hook only where there is one", "[concepts]") {

@@ -57,7 +57,7 @@ TEST_CASE("controlled rate: another thread changes the rate, the count follows t
   const auto expected = static_cast<std::uint64_t>(std::floor(karga::rate_control::arrivals_by(log, 0.6)));
   CHECK(a.run().scheduled == expected);
   CHECK(a.started() + a.dropped() == expected);
-  CHECK(a.succeeded() == a.started());
+  CHECK(a.ok() == a.started());
   // Roughly 200 + 300 + 0 + 400 (the changes come when the other thread wakes).
   CHECK(expected > 500);
   CHECK(expected < 1300);
@@ -89,7 +89,7 @@ TEST_CASE("controlled rate: a pacing slot starts arrivals together, never early"
     const auto a = karga::scenario<karga::basic_aggregate>::builder().action(act).executor(exec).build().run();
     const auto expected = static_cast<std::uint64_t>(std::floor(karga::rate_control::arrivals_by(rate->log(), 0.2)));
     CHECK(a.run().scheduled == expected);
-    REQUIRE(a.succeeded() == expected);
+    REQUIRE(a.ok() == expected);
     REQUIRE(starts.size() == expected);
     std::sort(starts.begin(), starts.end());
     for (const auto& [intended, actual] : starts) CHECK(actual >= intended);  // never before its time

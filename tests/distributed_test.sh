@@ -96,6 +96,12 @@ code=$?
 # The whole line: the file named once, then what is wrong with it.
 [[ $code == 2 && $out == "karga-merge: $dir/bad.kres: bad results file: it does not start with KARGARES: not a karga results file" ]] ||
   fail "exit $code: $out"
+# Results of another test (a closed model) are refused, naming both files.
+"$karga" "$url" --connections 2 --duration 300ms --out results="$dir/closed.kres" -q >/dev/null 2>&1
+out=$("$merge" "$dir/part-0.kres" "$dir/closed.kres" 2>&1)
+code=$?
+[[ $code == 2 && $out == "karga-merge: $dir/part-0.kres and $dir/closed.kres hold results of different tests: open (karga-http: "*") and closed (karga-http: 2 users for 300ms)" ]] ||
+  fail "an open and a closed run merged: exit $code, $out"
 out=$("$merge" "$dir/missing.kres" 2>&1)
 code=$?
 [[ $code == 2 && $out == "karga-merge: cannot read $dir/missing.kres" ]] || fail "exit $code: $out"

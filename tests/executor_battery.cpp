@@ -54,7 +54,7 @@ TEMPLATE_TEST_CASE("battery: every arrival runs once, with its timing and the sc
                    interval_kit) {
   const auto a = run<ordered_aggregate>(noop(), TestType::make(300, 1ms));
   CHECK(a.run().scheduled == 300);
-  CHECK(a.succeeded() == 300);
+  CHECK(a.ok() == 300);
   CHECK(a.response_time().count() == 300);  // the executor's timing reached the aggregate
   CHECK(a.out_of_order == 0);               // scheduled ≤ started ≤ finished, always
   CHECK(a.run().scenario == "test");
@@ -73,7 +73,7 @@ TEMPLATE_TEST_CASE("battery: an exception is a failed action with its message", 
   };
   const auto a = run(thrower, TestType::make(300, 1ms));
   CHECK(a.failed() == 100);
-  CHECK(a.succeeded() == 200);
+  CHECK(a.ok() == 200);
   CHECK(a.exceptions().sorted() == std::vector<std::pair<std::string, std::uint64_t>>{{"every third call fails", 100}});
   check_accounted(a);
 }
@@ -83,7 +83,7 @@ TEMPLATE_TEST_CASE("battery: max_in_flight drops what it cannot start", "[batter
   CHECK(a.run().peak_in_flight <= 10);
   CHECK(a.dropped_by_cap() > 0);
   CHECK(a.dropped_late() == 0);
-  CHECK(a.succeeded() == a.started());
+  CHECK(a.ok() == a.started());
   check_accounted(a);
 }
 
@@ -93,7 +93,7 @@ TEMPLATE_TEST_CASE("battery: after the grace period what runs is cancelled and c
   const auto a = run(sleeper(60s), TestType::make(10, 10ms, {.grace = 200ms}));
   CHECK(karga::clock::now() - before < 30s);  // nobody waited for the 60 s actions
   CHECK(a.interrupted() == 10);
-  CHECK(a.succeeded() == 0);
+  CHECK(a.ok() == 0);
   CHECK(a.failed() == 0);  // their cancellation is not a failure
   check_accounted(a);
 }
@@ -104,7 +104,7 @@ TEMPLATE_TEST_CASE("battery: actions that ignore cancellation are abandoned, cou
   const auto a = run(stubborn(), TestType::make(5, 10ms, {.threads = 2, .grace = 100ms, .cancel_wait = 300ms}));
   CHECK(karga::clock::now() - before < 30s);
   CHECK(a.interrupted() == 5);
-  CHECK(a.succeeded() == 0);
+  CHECK(a.ok() == 0);
   check_accounted(a);
 }
 
@@ -123,7 +123,7 @@ TEMPLATE_TEST_CASE("battery: shards split the arrivals and merge", "[battery]", 
     co_return basic_metric{.success = true};
   };
   const auto a = run(act, TestType::make(1000, 250us, {.threads = 2}));
-  CHECK(a.succeeded() == 1000);
+  CHECK(a.ok() == 1000);
   CHECK((*seen)[0] == 500);  // every other arrival on each thread
   CHECK((*seen)[1] == 500);
   CHECK(a.run().threads == 2);

@@ -30,7 +30,7 @@ TEST_CASE("find_max_rate: the highest rate within the SLO is within 10% of the s
                              .executor(karga::constant_vus_executor::builder().vus(32).duration(2s).build())
                              .build()
                              .run();
-  const double capacity = static_cast<double>(saturated.basic().succeeded()) /
+  const double capacity = static_cast<double>(saturated.basic().ok()) /
                           std::chrono::duration<double>(saturated.basic().run().elapsed).count();
   INFO("true capacity " << capacity << "/s");
   CHECK(capacity > 2500);

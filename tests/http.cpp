@@ -11,6 +11,7 @@
 #include <karga/karga.hpp>
 
 #include <array>
+#include <map>
 #include <cstdlib>
 #include <filesystem>
 #include <stdlib.h>
@@ -57,10 +58,12 @@ TEST_CASE("http: statuses are counted, and keep-alive connections are reused", "
   CHECK(a.basic().run().scheduled == 200);
   CHECK(a.status_count(200) == 150);
   CHECK(a.status_count(500) == 50);
-  CHECK(a.basic().succeeded() == 150);
+  CHECK(a.basic().ok() == 150);
   CHECK(a.basic().failed() == 50);
   const http::report r{a};
-  CHECK(r.statuses == std::vector<std::pair<unsigned, std::uint64_t>>{{200, 150}, {500, 50}});
+  CHECK(r.statuses == std::map<unsigned, std::uint64_t>{{200, 150}, {500, 50}});
+  CHECK(r.statuses.at(500) == 50);  // a lookup by status code
+  CHECK_FALSE(r.statuses.contains(404));
   CHECK(r.errors.empty());
   const std::string text = http::format_report(r);
   CHECK(text.find("status          200×150 500×50") != std::string::npos);
@@ -433,7 +436,7 @@ TEST_CASE("http: large requests and responses arrive whole, however the socket s
   const http::client client{server.url()};
   const auto a = load(client, [](int) { return "/bytes/5000000"; }, 40, 250ms);
   CHECK(a.basic().run().scheduled == 10);
-  CHECK(a.basic().succeeded() == 10);
+  CHECK(a.basic().ok() == 10);
   CHECK(a.basic().bytes() == 10 * 5'000'000ull);
   // A body larger than the socket's buffer takes at once.
   const std::string body(6'000'000, 'b');

@@ -123,7 +123,7 @@ TEST_CASE("basic_aggregate: merge is associative and commutative", "[aggregate]"
   a_bc.merge(bc);
   CHECK(ab_c.latency() == a_bc.latency());
   CHECK(ab_c.response_time() == a_bc.response_time());
-  CHECK(ab_c.succeeded() == a_bc.succeeded());
+  CHECK(ab_c.ok() == a_bc.ok());
   CHECK(ab_c.exceptions().total() == a_bc.exceptions().total());
   auto ba = b;
   ba.merge(a);
@@ -148,7 +148,7 @@ TEST_CASE("basic_aggregate: counts each outcome", "[aggregate]") {
   a.record_dropped(4, karga::drop_reason::max_in_flight);
   a.record_dropped(1, karga::drop_reason::late);
   a.record_interrupted(2);
-  CHECK(a.succeeded() == 1);
+  CHECK(a.ok() == 1);
   CHECK(a.failed() == 3);
   CHECK(a.dropped() == 5);
   CHECK(a.dropped_by_cap() == 4);
@@ -346,7 +346,7 @@ TEST_CASE("window_aggregate: only actions due within the window count (its end e
     const auto due = at(i);
     w.consume(karga::basic_metric{1ms, true, 1}, karga::timing{due, due + 1ms, due + 2ms});
   }
-  CHECK(w.base().succeeded() == 3);  // due at 2, 3 and 4 s; not 5 s: the end is excluded
+  CHECK(w.base().ok() == 3);  // due at 2, 3 and 4 s; not 5 s: the end is excluded
   CHECK(w.base().bytes() == 3);
   CHECK(w.base().response_time().count() == 3);
   w.record_exception("before", karga::timing{at(1.5), at(1.5), at(2.5)});
@@ -385,7 +385,7 @@ TEST_CASE("window_aggregate: only actions due within the window count (its end e
   shard.consume(karga::basic_metric{1ms, false, 0}, karga::timing{at(8), at(8), at(9)});
   tail.merge(shard);
   tail.record_run(info);
-  CHECK(tail.base().succeeded() == 1);
+  CHECK(tail.base().ok() == 1);
   CHECK(tail.base().failed() == 1);
   CHECK(tail.base().run().planned == 2s);
   CHECK(tail.base().run().scheduled == 200);  // due in [8 s, 10 s)

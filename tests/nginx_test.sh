@@ -44,4 +44,15 @@ grep -q "scenario        karga-http: 777 iterations shared by 6 users" <<<"$out"
 sleep 0.2
 shared=$(($(grep -c " 200$" "$dir/access.log") - before))
 [[ $shared == 777 ]] || fail "nginx logged $shared requests of --iterations 777"
-echo "nginx: 500 of 500 at 500/s, $sent of $logged 503s counted, 777 of 777 shared iterations"
+
+# An --out file in a directory that does not exist: exit 2 before any request.
+before=$(wc -l <"$dir/access.log")
+set +e
+out=$("$karga" "http://127.0.0.1:$port/" --rate 100 --duration 1s --out json=/no/such/dir/r.json 2>&1)
+code=$?
+set -e
+[[ $code == 2 && $out == "karga-http: --out json=/no/such/dir/r.json: the directory /no/such/dir does not exist" ]] ||
+  fail "--out in a missing directory: exit $code, $out"
+sleep 0.2
+[[ $(wc -l <"$dir/access.log") == "$before" ]] || fail "requests reached nginx before the --out path was refused"
+echo "nginx: 500 of 500 at 500/s, $sent of $logged 503s counted, 777 of 777 shared iterations, a bad --out refused first"

@@ -29,7 +29,7 @@ TEST_CASE("stage_executor: slow actions do not slow the arrivals", "[executor]")
   // 50 ms actions at 1000/s: a closed loop of one worker would start 40 in 2 s.
   const auto a = run(sleeper(50ms), karga::stage_executor::builder().stage(0s, 1000.0).stage(2s, 1000.0).build());
   CHECK(a.run().scheduled == 2000);
-  CHECK(a.succeeded() == 2000);
+  CHECK(a.ok() == 2000);
   CHECK(a.run().peak_in_flight >= 40);  // about 50 in flight
   CHECK(a.latency().min() >= 50'000'000);
   check_accounted(a);
@@ -83,7 +83,7 @@ TEST_CASE("stage_executor: async_run shares the caller's io_context", "[executor
   }, asio::detached);
   ctx.run();
   REQUIRE(result);
-  CHECK(result->succeeded() == 40);
+  CHECK(result->ok() == 40);
   CHECK(ticks >= 5);  // the caller's own work went on during the run
 }
 
@@ -94,7 +94,7 @@ TEST_CASE("stage_executor: async_run with two threads", "[executor]") {
   asio::co_spawn(ctx, [&]() -> asio::awaitable<void> { result = co_await e.async_run(noop(), karga::basic_aggregate{}); }, asio::detached);
   ctx.run();
   REQUIRE(result);
-  CHECK(result->succeeded() == 200);
+  CHECK(result->ok() == 200);
 }
 
 TEST_CASE("stage_executor: async_run on an io_context run by two threads counts every outcome", "[executor]") {
@@ -109,7 +109,7 @@ TEST_CASE("stage_executor: async_run on an io_context run by two threads counts 
   REQUIRE(result);
   CHECK(result->run().scheduled == 20000);
   check_accounted(*result);
-  CHECK(result->latency().count() == result->succeeded());
+  CHECK(result->latency().count() == result->ok());
 }
 
 TEST_CASE("stage_executor: the action's captures outlive every coroutine it started", "[executor]") {
@@ -122,7 +122,7 @@ TEST_CASE("stage_executor: the action's captures outlive every coroutine it star
   };
   const auto e = karga::stage_executor::builder().stage(0s, 500.0).stage(100ms, 500.0).threads(2).build();
   const auto a = run(std::move(act), e);
-  CHECK(a.succeeded() == 50);
+  CHECK(a.ok() == 50);
   payload.reset();
   CHECK(watch.expired());  // and nothing kept a copy alive past the run
 }
@@ -135,7 +135,7 @@ TEST_CASE("stage_executor: a mutable action runs on each shard's own copy", "[ex
     co_return basic_metric{.success = n <= 50};
   };
   const auto a = run(act, karga::stage_executor::builder().stage(0s, 1000.0).stage(100ms, 1000.0).threads(2).build());
-  CHECK(a.succeeded() == 100);  // 50 per shard, each counting its own
+  CHECK(a.ok() == 100);  // 50 per shard, each counting its own
   CHECK(n == 0);                // the caller's copy was never called
 }
 
@@ -162,7 +162,7 @@ TEST_CASE("stage_executor: edges: zero rate, zero length, huge rate", "[executor
     CHECK(a.run().scheduled == 2'000'000'000);
     CHECK(a.dropped_late() > 1'000'000'000);
     CHECK(a.dropped_by_cap() == 0);
-    CHECK(static_cast<long>(a.succeeded()) == *calls);
+    CHECK(static_cast<long>(a.ok()) == *calls);
     check_accounted(a);
   }
 }
@@ -203,7 +203,7 @@ TEST_CASE("stage_executor: a pacing slot starts arrivals together, never early, 
     const auto exec = karga::stage_executor::builder().start_rate(5000).stage(200ms, 5000).pacing_slot(slot).build();
     CHECK(exec.pacing_slot() == slot);
     const auto a = karga::scenario<karga::basic_aggregate>::builder().name("slots").action(act).executor(exec).build().run();
-    REQUIRE(a.succeeded() == 1000);
+    REQUIRE(a.ok() == 1000);
     REQUIRE(starts.size() == 1000);
     const auto start = starts[0].first - karga::schedule::to_duration(exec.schedule().time_of(0));
     for (std::size_t k = 0; k < starts.size(); ++k) {
@@ -242,7 +242,7 @@ TEST_CASE("context: an open model gives each action its arrival and intended sta
   }
   CHECK(arrivals.size() == 100);
   CHECK(*arrivals.rbegin() == 99);
-  CHECK(a.succeeded() == 100);
+  CHECK(a.ok() == 100);
 }
 
 TEST_CASE("poisson: every arrival of a seeded schedule starts once, at its own intended time", "[executor][poisson]") {

@@ -10,6 +10,8 @@
 #include <karga/prometheus.hpp>
 #include <karga/results.hpp>
 
+#include <cstdlib>
+#include <filesystem>
 #include <random>
 
 namespace {
@@ -184,6 +186,28 @@ TEST_CASE("prometheus: the text exposition of a sample", "[reporters]") {
     CHECK((line.starts_with("# ") || (line.starts_with("karga_") && line.find("} ") != std::string::npos)));
     at = end + 1;
   }
+}
+
+TEST_CASE("reporters: JSON writes bytes that are not UTF-8 as U+FFFD, and Python's json reads it", "[reporters]") {
+  karga::basic_aggregate a;
+  // A byte that no UTF-8 has, a lead byte without its continuation, a sequence cut short.
+  a.record_exception(std::string("bad \xff bytes \xc3( cut \xe2\x82"));
+  karga::run_info info;
+  info.scenario = "caf\xc3\xa9 \xed\xa0\x80";  // é, then a surrogate, which UTF-8 never holds
+  a.record_run(info);
+  const std::string json = karga::format_json(karga::basic_report{a});
+  CHECK(json.find("\"scenario\":\"caf\xc3\xa9 \\ufffd\\ufffd\\ufffd\"") != std::string::npos);
+  CHECK(json.find("bad \\ufffd bytes \\ufffd( cut \\ufffd\\ufffd") != std::string::npos);
+  if (std::system("python3 -c '' 2>/dev/null") != 0) {
+    WARN("python3 is not installed: the file is not read back");
+    return;
+  }
+  const auto path = std::filesystem::temp_directory_path() / "karga-utf8.json";
+  karga::json_reporter{path.string()}.report(karga::basic_report{a});
+  const std::string check = "python3 -c \"import json, sys; d = json.load(open(sys.argv[1], encoding='utf-8')); "
+                            "sys.exit(0 if d['scenario'] == 'caf\\u00e9 ' + '\\ufffd' * 3 else 1)\" " + path.string();
+  CHECK(std::system(check.c_str()) == 0);
+  std::filesystem::remove(path);
 }
 
 } // namespace

@@ -75,7 +75,7 @@ TEST_CASE("results files of 4 segments merge into the histogram of every value",
     else merged.merge(part);
   }
   CHECK(merged.base().run().scheduled == whole.base().run().scheduled);
-  CHECK(merged.base().succeeded() == 2000);
+  CHECK(merged.base().ok() == 2000);
   CHECK(merged.base().latency() == whole.base().latency());  // every bucket
   for (double q : {50.0, 90.0, 99.0, 99.9})
     CHECK(merged.base().latency().percentile(q) == whole.base().latency().percentile(q));

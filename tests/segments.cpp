@@ -48,8 +48,8 @@ TEST_CASE("segments: n processes of t threads take every arrival of the one sche
     }
     INFO("poisson " << poisson);
     CHECK(merged.run().scheduled == whole.total());
-    CHECK(merged.succeeded() + merged.dropped() == whole.total());
-    REQUIRE(seen.size() == merged.succeeded());
+    CHECK(merged.ok() + merged.dropped() == whole.total());
+    REQUIRE(seen.size() == merged.ok());
     for (const auto& [k, n] : seen) {
       REQUIRE(k < whole.total());
       REQUIRE(n == 1);

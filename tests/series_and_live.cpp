@@ -41,7 +41,7 @@ void check_rows(const series& a) {
   }
   const auto& b = a.base();
   CHECK(scheduled == b.run().scheduled);
-  CHECK(ok == b.succeeded());
+  CHECK(ok == b.ok());
   CHECK(failed == b.failed());
   CHECK(dropped == b.dropped());
   CHECK(interrupted + r.unattributed_interrupted == b.interrupted());
@@ -114,12 +114,12 @@ TEST_CASE("live: observers see the run once per interval, and the exact totals a
   CHECK(last.final);
   CHECK(last.scenario == "watched");
   CHECK(last.started == a.started());
-  CHECK(last.ok == a.succeeded());
+  CHECK(last.ok == a.ok());
   CHECK(last.scheduled == a.run().scheduled);
   CHECK(last.in_flight == 0);
   std::uint64_t buckets = 0;
   for (auto n : last.latency_buckets) buckets += n;
-  CHECK(buckets == a.succeeded());  // every latency, once
+  CHECK(buckets == a.ok());  // every latency, once
   for (std::size_t i = 1; i < samples.size(); ++i) CHECK(samples[i].started >= samples[i - 1].started);
   // The progress line of a sample in the middle of the run.
   const auto line = karga::progress::format_line(samples[samples.size() / 2], true);

@@ -40,13 +40,13 @@ TEST_CASE("synchronous actions: a metric returned directly runs on every executo
   };
   const auto open = run_with(karga::stage_executor::builder().start_rate(2000).stage(250ms, 2000).threads(2).build());
   CHECK(open.started() == 500);
-  CHECK(open.succeeded() == 450);
+  CHECK(open.ok() == 450);
   CHECK(open.failed() == 50);
   CHECK(open.exceptions().sorted() == std::vector<std::pair<std::string, std::uint64_t>>{{"tenth", 50}});
   CHECK(calls == 500);
   CHECK(open.run().peak_in_flight <= 2);  // each ends before the next starts: one per shard
   const auto users = run_with(karga::per_vu_iterations_executor::builder().vus(3).iterations(20).build());
-  CHECK(users.succeeded() == 54);
+  CHECK(users.ok() == 54);
   CHECK(users.failed() == 6);
   const auto closed = run_with(karga::constant_vus_executor::builder().vus(2).duration(50ms).build());
   CHECK(closed.started() == calls);

@@ -45,7 +45,7 @@ struct http_options {
            "-m,--method",
            [this](const std::string& s) {
              method = boost::beast::http::string_to_verb(s);
-             if (method == boost::beast::http::verb::unknown) karga::detail::throw_error("-m: unknown method \"" + s + "\"");
+             if (method == boost::beast::http::verb::unknown) throw karga::error("-m: unknown method \"" + s + "\"");
            },
            "request method (default GET)")
         ->type_name("METHOD");

@@ -5,7 +5,8 @@
 // Exit status, as karga-http's:
 //   0        without thresholds: every request ok; with thresholds: every one passed
 //   1        without thresholds: some requests failed, were dropped or interrupted
-//   2        usage: a bad option, a file that is missing or not a karga results file
+//   2        usage: a bad option, a file that is missing or not a karga results file,
+//            files of different tests (scenario or load model)
 //   99       a threshold failed
 //   128 + N  a process was stopped by signal N
 #include "command.hpp"
@@ -13,6 +14,8 @@
 
 #include <karga/http.hpp>
 #include <karga/karga.hpp>
+
+#include <fmt/format.h>
 
 #include <cstdio>
 #include <string>
@@ -34,6 +37,13 @@ int main(int argc, char** argv) try {
   results_type merged;
   for (std::size_t i = 0; i < files.size(); ++i) {
     auto part = karga::read_results<results_type>(files[i]);  // its errors name the file
+    const karga::run_info& first = merged.base().basic().run();
+    const karga::run_info& run = part.base().basic().run();
+    if (i != 0 && !first.same_test(run))
+      throw karga::error(fmt::format("{} and {} hold results of different tests: {} ({}: {}) and {} ({}: {})", files[0],
+                                     files[i], first.kind == karga::load_kind::open ? "open" : "closed", first.scenario,
+                                     first.model, run.kind == karga::load_kind::open ? "open" : "closed", run.scenario,
+                                     run.model));
     if (i == 0)
       merged = std::move(part);
     else

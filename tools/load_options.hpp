@@ -270,20 +270,20 @@ struct load_options : report_options<Report, Results> {
     opt.grace = std::min(grace, seconds(opt.measure));
     std::printf("%s\n  finding the highest rate where every threshold passes:", target.c_str());
     for (const auto& t : slo) std::printf(" %s", t.expression().c_str());
-    std::printf("\n  each step: %s settling, %s measured\n", karga::detail::seconds(opt.settle.count()).c_str(),
-                karga::detail::seconds(opt.measure.count()).c_str());
+    std::printf("\n  each step: %s settling, %s measured\n", fmt::format("{}s", opt.settle.count()).c_str(),
+                fmt::format("{}s", opt.measure.count()).c_str());
     opt.on_step = [](const karga::rate_step& s) {
       std::string figures;
       for (const auto& t : s.thresholds) figures += fmt::format("  {} {}", t.expression, t.observed_text);
-      std::printf("  %10s/s  %s %s\n", karga::detail::number(s.rate).c_str(), s.passed ? "pass" : "FAIL", figures.c_str());
+      std::printf("  %10s/s  %s %s\n", fmt::format("{}", s.rate).c_str(), s.passed ? "pass" : "FAIL", figures.c_str());
       std::fflush(stdout);
     };
     const auto found = karga::find_max_rate<Aggregate>(action, slo, opt);
     if (found.highest_passing)
-      std::printf("  highest rate within the SLO: %s/s", karga::detail::number(*found.highest_passing).c_str());
+      std::printf("  highest rate within the SLO: %s/s", fmt::format("{}", *found.highest_passing).c_str());
     else
       std::printf("  no rate tried passed");
-    if (found.first_failing) std::printf(" (lowest failing: %s/s)", karga::detail::number(*found.first_failing).c_str());
+    if (found.first_failing) std::printf(" (lowest failing: %s/s)", fmt::format("{}", *found.first_failing).c_str());
     std::printf(", %zu steps in %.1fs\n", found.steps.size(), std::chrono::duration<double>(found.elapsed).count());
     if (found.stop == karga::stop_reason::signal) {
       const int sig = found.steps.empty() ? 0 : found.steps.back().measured.run().signal;

@@ -71,12 +71,12 @@ template <class Report, class Results>
 output<Report, Results> parse_output(const std::string& spec, unsigned segment_index = 0) {
   const auto eq = spec.find('=');
   if (eq == std::string::npos || eq + 1 == spec.size())
-    karga::detail::throw_error("--out \"" + spec + "\" is not FORMAT=FILE (" + output_names<Report, Results>() + ")");
+    throw karga::error("--out \"" + spec + "\" is not FORMAT=FILE (" + output_names<Report, Results>() + ")");
   const std::string name = spec.substr(0, eq);
   const output_format<Report, Results>* format = nullptr;
   for (const auto& f : output_formats<Report, Results>)
     if (f.name == name) format = &f;
-  if (!format) karga::detail::throw_error("--out: unknown format \"" + name + "\" (" + output_names<Report, Results>() + ")");
+  if (!format) throw karga::error("--out: unknown format \"" + name + "\" (" + output_names<Report, Results>() + ")");
   std::string path = spec.substr(eq + 1);
   for (auto at = path.find("{segment}"); at != std::string::npos; at = path.find("{segment}"))
     path.replace(at, 9, std::to_string(segment_index));

@@ -7,7 +7,11 @@
 
 #include <karga/karga.hpp>
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <filesystem>
+#include <system_error>
 #include <string>
 #include <vector>
 
@@ -30,9 +34,21 @@ struct report_options {
         ->type_name("EXPR");
   }
 
-  /// After parsing: the outputs, `{segment}` in their paths read as `segment_index`.
+  /// After parsing, before any load: the outputs, `{segment}` in their paths read as
+  /// `segment_index`, each in a directory that exists and can be written to (a long
+  /// run does not lose its files at the end).
   void check(unsigned segment_index = 0) {
-    for (const auto& spec : out_specs) outputs.push_back(parse_output<Report, Results>(spec, segment_index));
+    for (const auto& spec : out_specs) {
+      outputs.push_back(parse_output<Report, Results>(spec, segment_index));
+      const std::filesystem::path file(outputs.back().path);
+      const std::filesystem::path dir = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+      std::error_code ec;
+      if (!std::filesystem::is_directory(dir, ec))
+        throw karga::error("--out " + spec + ": the directory " + dir.string() + " does not exist");
+      if (::access(dir.c_str(), W_OK) != 0)
+        throw karga::error("--out " + spec + ": the directory " + dir.string() + " cannot be written to");
+      if (std::filesystem::is_directory(file, ec)) throw karga::error("--out " + spec + ": " + file.string() + " is a directory");
+    }
   }
 
   /// Evaluates the thresholds on `results`, prints the report (and a threshold that

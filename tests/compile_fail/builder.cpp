@@ -1,5 +1,6 @@
 // Compiled by the test suite with one KARGA_CASE_* macro at a time; each must fail
-// with the sentence the test expects. Without a macro it must compile.
+// with the sentence the test expects (a deprecated_* case compiles, warning with
+// it). Without a macro it must compile.
 #include <karga/karga.hpp>
 
 #include <string>
@@ -11,6 +12,10 @@ struct not_a_metric_sink {
 };
 
 // basic_aggregate with one hook declared with a signature karga cannot call.
+struct dropped_by_name : karga::basic_aggregate {
+  void record_dropped(const std::string&) {}
+};
+// karga 0.1's hook, without a reason: it compiles, with a warning that names the new one.
 struct dropped_without_reason : karga::basic_aggregate {
   void record_dropped(std::uint64_t) {}
 };
@@ -48,7 +53,9 @@ int main() {
                .executor(exec)
                .build();
 #elif defined(KARGA_CASE_hook_dropped)
-  auto s = karga::scenario<dropped_without_reason>::builder().action(ok).executor(exec).build();
+  auto s = karga::scenario<dropped_by_name>::builder().action(ok).executor(exec).build();
+#elif defined(KARGA_CASE_deprecated_dropped)
+  auto s = exec.run(ok, dropped_without_reason{});
 #elif defined(KARGA_CASE_hook_interrupted)
   auto s = karga::scenario<interrupted_without_count>::builder().action(ok).executor(exec).build();
 #elif defined(KARGA_CASE_hook_exception)

@@ -13,5 +13,5 @@ int main() {
                      .run();
   karga::basic_report report{results};
   karga::stdout_reporter{}.report(report);
-  return report.succeeded == 10 ? 0 : 1;
+  return report.ok == 10 ? 0 : 1;
 }

@@ -129,6 +129,22 @@ concept aggregate_for = aggregate<A> && metric<M> && requires(A& a, const M& m) 
 /// The optional hooks of an aggregate (timing, dropped, interrupted, exceptions, the
 /// run) are each on their own: see hooks.hpp.
 
+namespace detail {
+template <class A>
+[[deprecated("karga: run_aware_aggregate is karga 0.1's: each hook is optional on its own since 0.2 "
+             "(karga::hooks_callable<A>, karga::records_run<A>, ...)")]] inline constexpr bool run_aware_0_1 =
+    aggregate<A> && requires(A& a, std::uint64_t n, std::string_view what, const run_info& info) {
+      a.record_dropped(n, drop_reason::late);
+      a.record_interrupted(n);
+      a.record_exception(what);
+      a.record_run(info);
+    };
+} // namespace detail
+
+/// karga 0.1's aggregate with every hook at once; deprecated (a warning says what to use).
+template <class A>
+concept run_aware_aggregate = detail::run_aware_0_1<A>;
+
 /// A report is a value derived from an aggregate: percentiles, rates, ratios.
 ///
 /// Requirements: 1. `R` is copyable; 2. `R` is constructible from `const A&`.

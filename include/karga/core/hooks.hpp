@@ -45,6 +45,10 @@ concept timed_aggregate_for = requires(A& a, const M& m, const timing& t) { a.co
 /// `a.record_dropped(n, why)`.
 template <class A>
 concept records_dropped = requires(A& a, std::uint64_t n, drop_reason why) { a.record_dropped(n, why); };
+/// `a.record_dropped(n)`, without a reason: karga 0.1's hook, still called (with a
+/// deprecation warning) by an aggregate that has not the one with a reason.
+template <class A>
+concept records_dropped_without_reason = !records_dropped<A> && requires(A& a, std::uint64_t n) { a.record_dropped(n); };
 /// `a.record_interrupted(n)`.
 template <class A>
 concept records_interrupted = requires(A& a, std::uint64_t n) { a.record_interrupted(n); };
@@ -103,7 +107,8 @@ concept declares_record_users = probeable<A> && !requires { &hook_probe<A>::reco
 /// not qualify: the declarations are found through a class derived from it.
 template <class A>
 concept hooks_callable =
-    !std::is_final_v<A> && (!detail::declares_record_dropped<A> || records_dropped<A>) &&
+    !std::is_final_v<A> &&
+    (!detail::declares_record_dropped<A> || records_dropped<A> || records_dropped_without_reason<A>) &&
     (!detail::declares_record_interrupted<A> || records_interrupted<A>) &&
     (!detail::declares_record_exception<A> || records_exception<A> || records_timed_exception<A>) &&
     (!detail::declares_record_run<A> || records_run<A>) && (!detail::declares_record_start<A> || records_start<A>) &&
@@ -118,7 +123,7 @@ constexpr bool check_hooks() {
                 "karga: the aggregate is final; karga finds a hook declared with a signature it cannot call "
                 "through a class derived from the aggregate, so a final one could have such a hook silently "
                 "ignored: remove final");
-  static_assert(!declares_record_dropped<A> || records_dropped<A>,
+  static_assert(!declares_record_dropped<A> || records_dropped<A> || records_dropped_without_reason<A>,
                 "karga: the aggregate declares record_dropped, but karga calls it as "
                 "record_dropped(std::uint64_t n, karga::drop_reason why)");
   static_assert(!declares_record_interrupted<A> || records_interrupted<A>,
@@ -149,11 +154,23 @@ void consume(A& a, const M& m, const timing& t) {
     a.consume(m);
 }
 
-/// `a.record_dropped(n, why)` if `a` has it and n > 0.
+namespace detail {
+template <class A>
+[[deprecated("karga: record_dropped(std::uint64_t n) is karga 0.1's hook: declare "
+             "record_dropped(std::uint64_t n, karga::drop_reason why)")]] inline void
+dropped_without_reason() noexcept {}
+} // namespace detail
+
+/// `a.record_dropped(n, why)` if `a` has it and n > 0 (karga 0.1's `record_dropped(n)`
+/// otherwise, with a deprecation warning).
 template <class A>
 void record_dropped(A& a, std::uint64_t n, drop_reason why) {
-  if constexpr (records_dropped<A>)
+  if constexpr (records_dropped<A>) {
     if (n != 0) a.record_dropped(n, why);
+  } else if constexpr (records_dropped_without_reason<A>) {
+    detail::dropped_without_reason<A>();
+    if (n != 0) a.record_dropped(n);
+  }
 }
 /// `a.record_interrupted(n)` if `a` has it and n > 0.
 template <class A>

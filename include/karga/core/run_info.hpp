@@ -59,7 +59,14 @@ struct run_info {
   /// Not compared, not serialized.
   std::function<std::uint64_t(clock::duration)> due_by;
 
+  /// Whether the run ended before its plan did.
   bool stopped() const noexcept { return stop != stop_reason::none; }
+
+  /// Whether `o` tells of another process's part of the same test: the same
+  /// scenario, load kind and load model but for the segment (", segment i/n").
+  bool same_test(const run_info& o) const {
+    return scenario == o.scenario && kind == o.kind && without_segment(model) == without_segment(o.model);
+  }
 
   /// Combines the run of another process of the same test: counts add up, lengths
   /// take the longest, the earliest start and the first stop win.
@@ -78,6 +85,17 @@ struct run_info {
     if (started_at == std::chrono::system_clock::time_point{} ||
         (o.started_at != std::chrono::system_clock::time_point{} && o.started_at < started_at))
       started_at = o.started_at;
+  }
+
+  /// `model` without the segment its executor was given: the test's load model.
+  static std::string_view without_segment(std::string_view model) noexcept {
+    const auto at = model.rfind(", segment ");
+    if (at == std::string_view::npos) return model;
+    const std::string_view rest = model.substr(at + 10);
+    const auto slash = rest.find('/');
+    const bool digits = slash != std::string_view::npos && slash > 0 && slash + 1 < rest.size() &&
+                        rest.find_first_not_of("0123456789/") == std::string_view::npos;
+    return digits ? model.substr(0, at) : model;
   }
 
   friend bool operator==(const run_info& a, const run_info& b) {

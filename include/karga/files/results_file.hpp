@@ -225,7 +225,7 @@ template <>
 struct codec<basic_aggregate> {
   static constexpr std::string_view name = "karga.basic_aggregate";
   static void write(results_writer& w, const basic_aggregate& a) {
-    w.u64(a.succeeded());
+    w.u64(a.ok());
     w.u64(a.failed() - a.exceptions().total());
     w.u64(a.dropped_by_cap());
     w.u64(a.dropped_late());

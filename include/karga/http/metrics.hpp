@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <map>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -124,15 +125,17 @@ private:
 
 /// basic_report plus the status codes seen and the errors by kind.
 struct report : basic_report {
-  std::vector<std::pair<unsigned, std::uint64_t>> statuses;    ///< code, count; ascending codes
+  /// Responses by status code, for the codes that occurred: `statuses.at(503)` is the
+  /// count of 503s. Code 0 counts the statuses outside 100–599 ("other").
+  std::map<unsigned, std::uint64_t> statuses;
   std::vector<std::pair<error_kind, std::uint64_t>> errors;   ///< kinds that occurred
   std::vector<std::pair<error_kind, std::string>> first_messages;  ///< the first message of each kind that occurred
 
   report() = default;
   explicit report(const aggregate& a) : basic_report(a.basic()) {
     for (unsigned code = 100; code < 600; ++code)
-      if (auto n = a.status_count(code)) statuses.emplace_back(code, n);
-    if (auto n = a.status_count(0)) statuses.emplace_back(0, n);
+      if (auto n = a.status_count(code)) statuses.emplace(code, n);
+    if (auto n = a.status_count(0)) statuses.emplace(0, n);
     for (std::size_t k = 1; k < error_kind_count; ++k)
       if (auto n = a.error_count(static_cast<error_kind>(k))) {
         errors.emplace_back(static_cast<error_kind>(k), n);

@@ -67,7 +67,7 @@ private:
 class basic_aggregate {
 public:
   void consume(const basic_metric& m) noexcept {
-    ++(m.success ? succeeded_ : failed_);
+    ++(m.success ? ok_ : failed_);
     bytes_ += m.bytes;
     latency_.record(m.latency);
   }
@@ -81,6 +81,12 @@ public:
   void record_dropped(std::uint64_t n, drop_reason why) noexcept {
     (why == drop_reason::max_in_flight ? dropped_by_cap_ : dropped_late_) += n;
   }
+  /// karga 0.1's form, without a reason: counted as late.
+  [[deprecated("karga: record_dropped(n) needs a reason since 0.2: record_dropped(n, karga::drop_reason::late) "
+               "or drop_reason::max_in_flight")]] void
+  record_dropped(std::uint64_t n) noexcept {
+    record_dropped(n, drop_reason::late);
+  }
   void record_interrupted(std::uint64_t n) noexcept { interrupted_ += n; }
   /// An action threw: a failed action, whose message is kept.
   void record_exception(std::string_view what) {
@@ -90,7 +96,7 @@ public:
   void record_run(const run_info& info) { run_ = info; }
 
   void merge(const basic_aggregate& o) {
-    succeeded_ += o.succeeded_;
+    ok_ += o.ok_;
     failed_ += o.failed_;
     dropped_by_cap_ += o.dropped_by_cap_;
     dropped_late_ += o.dropped_late_;
@@ -103,7 +109,12 @@ public:
     run_.merge(o.run_);
   }
 
-  std::uint64_t succeeded() const noexcept { return succeeded_; }
+  /// Actions that returned a successful metric.
+  std::uint64_t ok() const noexcept { return ok_; }
+  /// The 0.1 name of `ok()`.
+  [[deprecated("karga: basic_aggregate::succeeded() is ok() since 0.2")]] std::uint64_t succeeded() const noexcept {
+    return ok_;
+  }
   /// Failed actions, thrown exceptions included.
   std::uint64_t failed() const noexcept { return failed_; }
   /// Arrivals due but never started, for either reason.
@@ -113,8 +124,8 @@ public:
   /// Dropped because the executor could not start them in time.
   std::uint64_t dropped_late() const noexcept { return dropped_late_; }
   std::uint64_t interrupted() const noexcept { return interrupted_; }
-  /// Actions that started: succeeded + failed + interrupted.
-  std::uint64_t started() const noexcept { return succeeded_ + failed_ + interrupted_; }
+  /// Actions that started: ok + failed + interrupted.
+  std::uint64_t started() const noexcept { return ok_ + failed_ + interrupted_; }
   std::uint64_t bytes() const noexcept { return bytes_; }
   /// The actions' own latency (`basic_metric::latency`).
   const histogram& latency() const noexcept { return latency_; }
@@ -127,10 +138,10 @@ public:
 
   /// Sets every figure at once (for decoders). `failed` counts the actions that
   /// returned a failure; the exceptions' count is added to it.
-  void restore(std::uint64_t succeeded, std::uint64_t failed, std::uint64_t dropped_by_cap, std::uint64_t dropped_late,
+  void restore(std::uint64_t ok, std::uint64_t failed, std::uint64_t dropped_by_cap, std::uint64_t dropped_late,
                std::uint64_t interrupted, std::uint64_t bytes, histogram latency, histogram response_time,
                histogram start_lag, error_counts exceptions, run_info run) {
-    succeeded_ = succeeded;
+    ok_ = ok;
     failed_ = failed + exceptions.total();
     dropped_by_cap_ = dropped_by_cap;
     dropped_late_ = dropped_late;
@@ -146,7 +157,7 @@ public:
   friend bool operator==(const basic_aggregate&, const basic_aggregate&) = default;
 
 private:
-  std::uint64_t succeeded_ = 0;
+  std::uint64_t ok_ = 0;
   std::uint64_t failed_ = 0;
   std::uint64_t dropped_by_cap_ = 0;
   std::uint64_t dropped_late_ = 0;

@@ -323,7 +323,7 @@ private:
   std::int64_t interval_ns_;
   double per_ns_;
   clock::time_point start_{};
-  std::size_t last_k_ = 0;  // the interval of the last instant looked up, [last_from_, last_to_)
+  std::size_t last_k_ = 0;  // the interval of the last instant looked up, (last_from_, last_to_]
   clock::time_point last_from_{}, last_to_{};
   mutable std::vector<interval_figures> intervals_;
   mutable std::unique_ptr<std::vector<dense>> window_;  // allocated at the first record

@@ -61,15 +61,15 @@ struct basic_report {
 
   // What happened.
   std::chrono::duration<double> elapsed{};  ///< from the start to the last action's end
-  std::uint64_t started = 0;          ///< succeeded + failed + interrupted
-  std::uint64_t succeeded = 0;
+  std::uint64_t started = 0;          ///< ok + failed + interrupted
+  std::uint64_t ok = 0;               ///< actions that returned a successful metric
   std::uint64_t failed = 0;           ///< thrown exceptions included
   std::uint64_t dropped = 0;          ///< due but never started: dropped_by_cap + dropped_late
   std::uint64_t dropped_by_cap = 0;   ///< max_in_flight was reached
   std::uint64_t dropped_late = 0;     ///< the executor could not start them in time
   std::uint64_t interrupted = 0;      ///< cancelled after the grace period
   double achieved_rate = 0;           ///< started / planned (started / elapsed without a planned length)
-  double success_ratio = 0;           ///< succeeded / (succeeded + failed)
+  double success_ratio = 0;           ///< ok / (ok + failed)
   std::uint64_t peak_in_flight = 0;
   std::uint64_t bytes = 0;
   double bytes_per_second = 0;        ///< bytes / elapsed
@@ -85,15 +85,15 @@ struct basic_report {
   explicit basic_report(const basic_aggregate& a)
       : scenario(a.run().scenario), model(a.run().model), kind(a.run().kind), scheduled(a.run().scheduled),
         planned(a.run().planned), threads(a.run().threads), started_at(a.run().started_at), stop(a.run().stop),
-        signal(a.run().signal), elapsed(a.run().elapsed), started(a.started()), succeeded(a.succeeded()),
+        signal(a.run().signal), elapsed(a.run().elapsed), started(a.started()), ok(a.ok()),
         failed(a.failed()), dropped(a.dropped()), dropped_by_cap(a.dropped_by_cap()), dropped_late(a.dropped_late()),
         interrupted(a.interrupted()), peak_in_flight(a.run().peak_in_flight), bytes(a.bytes()),
         latency(a.latency()), response_time(a.response_time()), start_lag(a.start_lag()),
         exceptions(a.exceptions().sorted()), other_exceptions(a.exceptions().other()) {
     if (kind == load_kind::open) target_rate = per_second(static_cast<double>(scheduled), planned.count());
     achieved_rate = per_second(static_cast<double>(started), planned.count() > 0 ? planned.count() : elapsed.count());
-    const auto done = succeeded + failed;
-    success_ratio = done ? static_cast<double>(succeeded) / static_cast<double>(done) : 0.0;
+    const auto done = ok + failed;
+    success_ratio = done ? static_cast<double>(ok) / static_cast<double>(done) : 0.0;
     bytes_per_second = per_second(static_cast<double>(bytes), elapsed.count());
   }
 

@@ -186,7 +186,7 @@ std::optional<double> threshold::observe(const A& a) const {
   const basic_aggregate* b = detail::basic_of(a);
   if (!b) return std::nullopt;
   const histogram& h = own_ ? b->latency() : b->response_time();
-  const double done = static_cast<double>(b->succeeded() + b->failed());
+  const double done = static_cast<double>(b->ok() + b->failed());
   const double scheduled = static_cast<double>(b->run().scheduled);
   const double seconds = std::chrono::duration<double>(b->run().planned > clock::duration::zero() ? b->run().planned
                                                                                                   : b->run().elapsed).count();
@@ -196,10 +196,10 @@ std::optional<double> threshold::observe(const A& a) const {
     case metric_kind::minimum: return static_cast<double>(h.min());
     case metric_kind::maximum: return static_cast<double>(h.max());
     case metric_kind::error_rate: return done > 0 ? static_cast<double>(b->failed()) / done : 0.0;
-    case metric_kind::success_rate: return done > 0 ? static_cast<double>(b->succeeded()) / done : 0.0;
+    case metric_kind::success_rate: return done > 0 ? static_cast<double>(b->ok()) / done : 0.0;
     case metric_kind::achieved: return scheduled > 0 ? static_cast<double>(b->started()) / scheduled : 0.0;
     case metric_kind::rps: return seconds > 0 ? static_cast<double>(b->started()) / seconds : 0.0;
-    case metric_kind::ok: return static_cast<double>(b->succeeded());
+    case metric_kind::ok: return static_cast<double>(b->ok());
     case metric_kind::failed: return static_cast<double>(b->failed());
     case metric_kind::dropped: return static_cast<double>(b->dropped());
     case metric_kind::interrupted: return static_cast<double>(b->interrupted());

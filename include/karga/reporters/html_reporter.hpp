@@ -169,7 +169,7 @@ std::string format_html(const R& r) {
                              r.kind == load_kind::open && r.target_rate > 0
                                  ? fmt::format(", {:.2f}% of target", 100.0 * r.achieved_rate / r.target_rate)
                                  : ""));
-  row("ok", std::to_string(r.succeeded));
+  row("ok", std::to_string(r.ok));
   row("failed", std::to_string(r.failed));
   row("dropped", fmt::format("{} ({} at the in-flight cap, {} late)", r.dropped, r.dropped_by_cap, r.dropped_late));
   row("interrupted", std::to_string(r.interrupted));

@@ -84,7 +84,7 @@ std::string format_json(const R& r) {
       .field("target_rate", r.target_rate)
       .field("elapsed_s", r.elapsed.count())
       .field("started", r.started)
-      .field("ok", r.succeeded)
+      .field("ok", r.ok)
       .field("failed", r.failed)
       .field("dropped", r.dropped)
       .field("dropped_by_cap", r.dropped_by_cap)

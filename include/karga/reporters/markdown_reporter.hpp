@@ -42,7 +42,7 @@ std::string format_markdown(const R& r) {
                                 ? fmt::format("{} arrivals in {:.1f}s ({:.1f}/s)", r.scheduled, r.planned.count(), r.target_rate)
                                 : fmt::format("closed model, {:.1f}s", r.planned.count());
   fmt::format_to(it, "| {} | {} started ({:.1f}/s) | {} | {} | {} | {} | {:.2f}% |\n\n", asked, r.started,
-                 r.achieved_rate, r.succeeded, r.failed, r.dropped, r.interrupted, 100.0 * r.success_ratio);
+                 r.achieved_rate, r.ok, r.failed, r.dropped, r.interrupted, 100.0 * r.success_ratio);
   out += "| latency | p50 | p90 | p99 | p99.9 | max |\n|---|---|---|---|---|---|\n";
   auto row = [&](const char* name, const latency_summary& s) {
     if (s.count == 0) return;

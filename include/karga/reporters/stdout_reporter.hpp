@@ -68,7 +68,7 @@ inline std::string format_basic(const basic_report& r) {
   }
   if (r.scheduled == 0) fmt::format_to(it, "  {:<15} nothing was scheduled: the load model starts no action\n", "note");
   fmt::format_to(it, "  {:<15} ok {}  failed {}  dropped {}  interrupted {}  (success {:.2f}%)\n", "outcome",
-                 r.succeeded, r.failed, r.dropped, r.interrupted, 100.0 * r.success_ratio);
+                 r.ok, r.failed, r.dropped, r.interrupted, 100.0 * r.success_ratio);
   if (r.dropped_by_cap != 0 && r.dropped_late != 0)
     fmt::format_to(it, "  {:<15} {} at max_in_flight, {} late\n", "dropped", r.dropped_by_cap, r.dropped_late);
   else if (r.dropped != 0)

@@ -146,6 +146,12 @@ public:
     else
       end_action(std::move(outcome.thrown), t);
   }
+  /// karga 0.1's form, without a reason: counted as late.
+  [[deprecated("karga: record_dropped(n) needs a reason since 0.2: record_dropped(n, karga::drop_reason::late) "
+               "or drop_reason::max_in_flight")]] void
+  record_dropped(std::uint64_t n) {
+    record_dropped(n, drop_reason::late);
+  }
   /// `n` arrivals were due but not started.
   void record_dropped(std::uint64_t n, drop_reason why) {
     if (live_) live_->dropped(n);

@@ -16,9 +16,41 @@
 
 namespace karga::detail {
 
+/// The length of the well-formed UTF-8 sequence at the start of `s` (1 to 4), or 0
+/// if it is not one (a stray continuation byte, an overlong form, a surrogate, a
+/// code point past U+10FFFF, a sequence cut short).
+inline std::size_t utf8_sequence(std::string_view s) noexcept {
+  const auto b = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  const unsigned char lead = b(0);
+  if (lead < 0x80) return 1;
+  const std::size_t n = lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+  if (n == 0 || s.size() < n) return 0;
+  for (std::size_t i = 1; i < n; ++i)
+    if ((b(i) & 0xc0) != 0x80) return 0;
+  // The second byte's range rules out overlong forms, surrogates and what lies past U+10FFFF.
+  if ((lead == 0xe0 && b(1) < 0xa0) || (lead == 0xed && b(1) > 0x9f) || (lead == 0xf0 && b(1) < 0x90) ||
+      (lead == 0xf4 && b(1) > 0x8f))
+    return 0;
+  return n;
+}
+
+/// `s` as the inside of a JSON string: quotes, backslashes and control characters
+/// escaped, and every byte that is not part of well-formed UTF-8 written as U+FFFD.
 inline std::string json_escape(std::string_view s) {
   std::string out;
-  for (char c : s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t n = utf8_sequence(s.substr(i));
+    if (n == 0) {
+      out += "\\ufffd";
+      ++i;
+      continue;
+    }
+    if (n > 1) {
+      out.append(s.substr(i, n));
+      i += n;
+      continue;
+    }
+    const char c = s[i++];
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
