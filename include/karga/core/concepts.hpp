@@ -208,11 +208,14 @@ struct metric {};
 /// The least action: callable only as a non-const lvalue (an action may be a
 /// `mutable` lambda), so an executor must call its own copy.
 struct action {
+  /// Callable only as a non-const lvalue.
   boost::asio::awaitable<archetypes::metric> operator()() &;
 };
 /// The least aggregate.
 struct aggregate {
+  /// Takes the least metric.
   void consume(const archetypes::metric&);
+  /// Merges.
   void merge(const aggregate&);
 };
 } // namespace archetypes

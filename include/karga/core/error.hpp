@@ -14,6 +14,7 @@ namespace karga {
 /// offending value; `what()` is the same after "karga: ".
 class error : public std::runtime_error {
 public:
+  /// An error saying `message` (after "karga: " in `what()`).
   explicit error(std::string message) : std::runtime_error("karga: " + message), message_(std::move(message)) {}
 
   /// What is wrong, without the "karga: " of `what()`: what a program prints after

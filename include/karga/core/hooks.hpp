@@ -34,6 +34,7 @@ enum class drop_reason : std::uint8_t {
   late,           ///< the executor could not start it in time (behind schedule, or due before a stop)
 };
 
+/// The reason's name, as reports write it.
 inline std::string_view to_string(drop_reason r) noexcept {
   return r == drop_reason::max_in_flight ? "max_in_flight" : "late";
 }

@@ -13,9 +13,9 @@ namespace karga {
 /// One action's measurement: how long it took by its own account, whether it
 /// succeeded, and how many bytes it moved.
 struct basic_metric {
-  clock::duration latency{};
-  bool success = false;
-  std::uint64_t bytes = 0;
+  clock::duration latency{};  ///< as the action measured it
+  bool success = false;  ///< whether the action did what it should
+  std::uint64_t bytes = 0;  ///< what it moved
 };
 
 /// What karga reads from any metric, where it has it: success (a `success` member or
@@ -30,6 +30,7 @@ bool metric_success(const M& m) {
   else
     return true;
 }
+/// See `metric_success`.
 template <class M>
 clock::duration metric_latency(const M& m) {
   if constexpr (requires { clock::duration(m.latency); })
@@ -37,6 +38,7 @@ clock::duration metric_latency(const M& m) {
   else
     return clock::duration::zero();
 }
+/// See `metric_success`.
 template <class M>
 std::uint64_t metric_bytes(const M& m) {
   if constexpr (requires { std::uint64_t(m.bytes); })
@@ -50,9 +52,9 @@ std::uint64_t metric_bytes(const M& m) {
 /// status."}. Monitoring shows it as a counter named `counter` with the label
 /// `name`="`value`" (Prometheus: karga_http_responses_total{status="200"}).
 struct live_label {
-  std::string counter;
-  std::string name;
-  std::string value;
+  std::string counter;  ///< the counter's name, e.g. "http_responses"
+  std::string name;  ///< the label's name, e.g. "status"
+  std::string value;  ///< the label's value, e.g. "200"
   std::string help;  ///< what the counter counts, in a few words
   friend bool operator==(const live_label&, const live_label&) = default;
 };

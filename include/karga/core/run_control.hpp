@@ -45,6 +45,7 @@ public:
     std::lock_guard lock(mutex_);
     return reason_;
   }
+  /// The first stop's signal number (0 if none).
   int signal() const {
     std::lock_guard lock(mutex_);
     return signal_;
@@ -60,6 +61,7 @@ public:
       boost::asio::post(ex, [f = std::move(on_stop), why = reason_, sig = signal_] { f(why, sig); });
     return key;
   }
+  /// Stops telling the listener `key`.
   void unsubscribe(std::size_t key) {
     std::lock_guard lock(mutex_);
     std::erase_if(listeners_, [key](const listener& l) { return l.key == key; });

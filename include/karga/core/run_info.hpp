@@ -27,6 +27,7 @@ enum class stop_reason : std::uint8_t {
   error,      ///< the run itself failed (an aggregate or executor threw); `run()` rethrows
 };
 
+/// The reason's name, as reports write it.
 inline std::string_view to_string(stop_reason r) noexcept {
   switch (r) {
     case stop_reason::none: return "none";
@@ -45,13 +46,13 @@ inline std::string_view to_string(stop_reason r) noexcept {
 struct run_info {
   std::string scenario;              ///< the scenario's name (empty when run without one)
   std::string model;                 ///< the load model, in a few words
-  load_kind kind = load_kind::open;
+  load_kind kind = load_kind::open;  ///< open (arrivals on a schedule) or closed (users)
   std::uint64_t scheduled = 0;       ///< arrivals or iterations the load model gave (see above)
   clock::duration planned{};         ///< length of the load model up to a stop; zero when it has none (counts of iterations)
   clock::duration elapsed{};         ///< from the start to the last action's end
   std::uint64_t peak_in_flight = 0;  ///< most actions running at once (summed over shards)
   unsigned threads = 0;              ///< shards (summed over merged processes)
-  stop_reason stop = stop_reason::none;
+  stop_reason stop = stop_reason::none;  ///< why the run ended early, if it did
   int signal = 0;                    ///< the signal that stopped the run, if one did
   std::chrono::system_clock::time_point started_at{};  ///< wall-clock start
   /// Open models: how many arrivals of the whole run are due by a time from the

@@ -27,11 +27,15 @@ public:
   /// Starts a builder: `.name(...)`, `.action(...)`, `.executor(...)`, `.build()`.
   static scenario_builder<A, not_set, not_set> builder() { return {}; }
 
+  /// A scenario named `name` running `act` under `exec` (the builder checks them).
   scenario(std::string name, F act, E exec)
       : name_(std::move(name)), action_(std::move(act)), executor_(std::move(exec)) {}
 
+  /// The scenario's name.
   const std::string& name() const noexcept { return name_; }
+  /// The action.
   const F& action() const noexcept { return action_; }
+  /// The executor.
   const E& executor() const noexcept { return executor_; }
 
   /// Runs the scenario to its end, blocking, and returns the merged aggregate. The
@@ -51,6 +55,7 @@ public:
   {
     return async_run(run_options{});
   }
+  /// Runs the scenario inside the caller's executor, with `opt` (named after the scenario).
   boost::asio::awaitable<A> async_run(run_options opt) const
     requires async_executor_for<E, F, A>
   {
@@ -82,6 +87,7 @@ template <aggregate A, class F, class E>
 class scenario_builder {
 public:
   scenario_builder() = default;
+  /// A builder holding these pieces (what `action` and `executor` return).
   scenario_builder(std::string n, F f, E e) : name_(std::move(n)), action_(std::move(f)), executor_(std::move(e)) {}
 
   // Setters have no ref-qualifier, so they work chained on a temporary and on a

@@ -19,9 +19,9 @@ inline constexpr double max_duration_seconds = 1e9;
 /// `started - scheduled` is the executor's lag; `finished - scheduled` is the
 /// latency a user of the system under test would see (no coordinated omission).
 struct timing {
-  clock::time_point scheduled;
-  clock::time_point started;
-  clock::time_point finished;
+  clock::time_point scheduled;  ///< when the load model meant it to start
+  clock::time_point started;  ///< when the executor started it
+  clock::time_point finished;  ///< when it returned (or threw, or was cancelled)
 };
 
 /// `d` in whole nanoseconds, as histograms record it: a negative duration (a clock

@@ -28,10 +28,12 @@ class constant_vus_executor_builder;
 /// `run_info::scheduled` is the number of iterations started. (k6: constant-vus.)
 class constant_vus_executor : public executor_base<constant_vus_executor> {
 public:
+  /// Starts a builder: every setting, its default and its check are there.
   static constant_vus_executor_builder builder();
 
   /// This process's users (its segment's share).
   std::uint64_t vus() const noexcept { return vus_; }
+  /// How long the users run.
   clock::duration duration() const noexcept { return duration_; }
   /// The load model in a few words, as `run_info::model` gives it.
   std::string description() const {
@@ -70,6 +72,7 @@ public:
     return *this;
   }
 
+  /// The executor; throws `karga::error` for a bad setting, before any load.
   constant_vus_executor build() const {
     if (vus_ == 0) detail::throw_error("vus must be at least 1, got 0");
     if (!duration_) detail::throw_error("a duration is required");

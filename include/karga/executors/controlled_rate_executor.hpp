@@ -41,10 +41,14 @@ class controlled_rate_executor_builder;
 /// One run at a time per control; the run's rates stay in `rate_control::log()`.
 class controlled_rate_executor : public executor_base<controlled_rate_executor> {
 public:
+  /// Starts a builder: every setting, its default and its check are there.
   static controlled_rate_executor_builder builder();
 
+  /// The control whose rate the run follows.
   const std::shared_ptr<rate_control>& control() const noexcept { return control_; }
+  /// How long the run goes on.
   clock::duration duration() const noexcept { return duration_; }
+  /// The most actions in flight at once, over all shards (0: no cap).
   std::uint64_t max_in_flight() const noexcept { return max_in_flight_; }
   /// The shortest time between two wakes of a shard for its arrivals (see the builder).
   clock::duration pacing_slot() const noexcept { return pacing_slot_; }
@@ -138,6 +142,7 @@ public:
     return *this;
   }
 
+  /// The executor; throws `karga::error` for a bad setting, before any load.
   controlled_rate_executor build() const {
     if (!control_) detail::throw_error("a controlled rate executor needs a rate_control: call .control(...)");
     if (!(duration_.count() > 0)) detail::throw_error("a controlled rate executor needs a duration more than 0");

@@ -51,8 +51,8 @@ struct find_max_options {
 
 /// One step: its rate, its verdict, and the figures of its measured window.
 struct rate_step {
-  double rate = 0;
-  bool passed = false;
+  double rate = 0;  ///< arrivals per second
+  bool passed = false;  ///< every threshold passed and nothing stopped the step
   std::vector<threshold_verdict> thresholds; ///< each threshold's verdict
   basic_aggregate measured;                  ///< the measured window's figures
 };
@@ -63,7 +63,7 @@ struct max_rate_result {
   std::optional<double> first_failing;    ///< the lowest rate that failed (empty: max_rate passed)
   std::vector<rate_step> steps;           ///< in the order run
   stop_reason stop = stop_reason::none;   ///< a stop (Ctrl-C) ends the search early
-  clock::duration elapsed{};
+  clock::duration elapsed{};  ///< the search's length
 };
 
 /// Searches for the highest rate at which every threshold passes. `A` is the

@@ -104,6 +104,7 @@ class shared_iterations_executor_builder;
 /// Each of `vus` users runs the action `iterations` times, back to back.
 class per_vu_iterations_executor : public detail::iterations_executor<false> {
 public:
+  /// Starts a builder (users, iterations, max duration).
   static per_vu_iterations_executor_builder builder();
 
 private:
@@ -115,6 +116,7 @@ private:
 /// one takes the next, so fast users do more.
 class shared_iterations_executor : public detail::iterations_executor<true> {
 public:
+  /// Starts a builder (users, iterations, max duration).
   static shared_iterations_executor_builder builder();
 
 private:

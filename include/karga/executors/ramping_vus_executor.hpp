@@ -26,14 +26,16 @@ namespace karga {
 
 /// One stage of users: over `duration`, ramp linearly to `target` users.
 struct vu_stage {
-  std::chrono::duration<double> duration{};
-  std::uint64_t target = 0;
+  std::chrono::duration<double> duration{};  ///< how long the ramp takes (0: a jump)
+  std::uint64_t target = 0;  ///< the users at its end
 };
 
 class ramping_vus_executor_builder;
 
+/// Users that follow stages (see the file's comment).
 class ramping_vus_executor : public executor_base<ramping_vus_executor> {
 public:
+  /// Starts a builder: every setting, its default and its check are there.
   static ramping_vus_executor_builder builder();
 
   /// When user `i` (from 0) is active, from the start.
@@ -152,6 +154,7 @@ public:
     return *this;
   }
 
+  /// The executor; throws `karga::error` for a bad setting, before any load.
   ramping_vus_executor build() const {
     if (stages_.empty()) detail::throw_error("ramping users need at least one stage");
     double length = 0;

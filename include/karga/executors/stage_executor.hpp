@@ -45,10 +45,13 @@ public:
   /// Starts a builder; see `stage_executor_builder` for the settings and defaults.
   static stage_executor_builder builder();
 
+  /// The arrival schedule.
   const karga::schedule& schedule() const noexcept { return schedule_; }
   /// The most actions in flight at once, over all shards (0: no cap).
   std::uint64_t max_in_flight() const noexcept { return max_in_flight_; }
+  /// How long past the schedule's end late arrivals may still start.
   clock::duration late_start_limit() const noexcept { return late_start_limit_; }
+  /// The shortest time between two wakes of a shard for its arrivals.
   clock::duration pacing_slot() const noexcept { return pacing_slot_; }
   /// The load model in a few words, as `run_info::model` gives it.
   const std::string& description() const noexcept { return description_; }

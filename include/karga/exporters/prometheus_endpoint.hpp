@@ -49,7 +49,7 @@ namespace karga {
 
 /// Where a `prometheus_endpoint` listens and how long it lingers.
 struct prometheus_options {
-  std::string host = "127.0.0.1";
+  std::string host = "127.0.0.1";  ///< an IP address to listen on
   unsigned short port = 9464;     ///< 0: a free port (see `port()`)
   /// After the final sample, serve until a scrape has read it, for at most this long.
   std::chrono::milliseconds linger{5000};
@@ -61,6 +61,7 @@ struct prometheus_options {
 /// `karga::error` naming the address when it cannot.
 class prometheus_endpoint {
 public:
+  /// Listens as `opt` says (see the class).
   explicit prometheus_endpoint(prometheus_options opt = {}) : opt_(std::move(opt)), acceptor_(context_) {
     try {
       const boost::asio::ip::tcp::endpoint at(boost::asio::ip::make_address(opt_.host), opt_.port);
@@ -78,6 +79,7 @@ public:
   prometheus_endpoint& operator=(const prometheus_endpoint&) = delete;
   ~prometheus_endpoint() { close(); }
 
+  /// The port it listens on.
   unsigned short port() const { return acceptor_.local_endpoint().port(); }
 
   /// The observer to add to `run_options::live.observers`; it must not outlive this.

@@ -53,7 +53,8 @@ std::string format_hlog(const R& r) {
 
 /// Writes `format_hlog(r)` to a file.
 struct hlog_reporter {
-  std::string path;
+  std::string path;  ///< the file written (replaced)
+  /// Writes `r` to `path`; throws `karga::error` if it cannot.
   template <class R>
     requires requires(const R& r) { r.series; }
   void report(const R& r) const {

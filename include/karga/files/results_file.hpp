@@ -42,21 +42,28 @@ namespace karga {
 
 /// The version of the results format this karga writes, and the newest it reads.
 inline constexpr std::uint16_t results_format_version = 1;
+/// The first bytes of every results file.
 inline constexpr std::string_view results_magic = "KARGARES";
 
 /// Appends values little-endian.
 class results_writer {
 public:
+  /// One byte.
   void u8(std::uint8_t v) { out_ += static_cast<char>(v); }
+  /// Two bytes, little-endian.
   void u16(std::uint16_t v) { fixed(v, 2); }
+  /// Four bytes, little-endian.
   void u32(std::uint32_t v) { fixed(v, 4); }
+  /// Eight bytes, little-endian.
   void u64(std::uint64_t v) { fixed(v, 8); }
+  /// Eight bytes, two's complement, little-endian.
   void i64(std::int64_t v) { fixed(static_cast<std::uint64_t>(v), 8); }
   /// A length (u32) and the bytes.
   void bytes(std::string_view s) {
     u32(static_cast<std::uint32_t>(s.size()));
     out_.append(s);
   }
+  /// A string: its length (u32) and its bytes.
   void str(std::string_view s) { bytes(s); }
   /// A histogram: exact count, min, max and sum, and the buckets (compressed V2).
   template <class Layout>
@@ -69,6 +76,7 @@ public:
     bytes(detail::compress_v2(detail::encode_v2(buckets, max)));
     (void)sizeof(Layout);
   }
+  /// The bytes written so far (the writer is left empty).
   std::string take() { return std::move(out_); }
 
 private:
@@ -82,12 +90,18 @@ private:
 /// and throws `karga::error` naming what was being read.
 class results_reader {
 public:
+  /// Reads `in`, which must outlive the reader.
   explicit results_reader(std::string_view in) : in_(in) {}
 
+  /// One byte; `what` names it in an error.
   std::uint8_t u8(std::string_view what) { return static_cast<std::uint8_t>(fixed(1, what)); }
+  /// Two bytes, little-endian.
   std::uint16_t u16(std::string_view what) { return static_cast<std::uint16_t>(fixed(2, what)); }
+  /// Four bytes, little-endian.
   std::uint32_t u32(std::string_view what) { return static_cast<std::uint32_t>(fixed(4, what)); }
+  /// Eight bytes, little-endian.
   std::uint64_t u64(std::string_view what) { return fixed(8, what); }
+  /// Eight bytes, two's complement, little-endian.
   std::int64_t i64(std::string_view what) { return static_cast<std::int64_t>(fixed(8, what)); }
   /// A length and that many bytes, at most `limit`.
   std::string_view bytes(std::string_view what, std::size_t limit = std::size_t{1} << 26) {
@@ -98,6 +112,7 @@ public:
     at_ += n;
     return out;
   }
+  /// A string of at most `limit` bytes.
   std::string str(std::string_view what, std::size_t limit = std::size_t{1} << 20) {
     return std::string(bytes(what, limit));
   }
@@ -108,6 +123,8 @@ public:
     if (n > limit || n * std::max<std::size_t>(1, min_size) > in_.size() - at_) fail(std::string(what) + " is too large");
     return static_cast<std::size_t>(n);
   }
+  /// A histogram of layout `Layout` (what `results_writer::histogram` wrote): its
+  /// exact count, min, max and sum, and its buckets, checked against each other.
   template <class Layout>
   detail::hdr_counts histogram(std::string_view what, std::uint64_t& count, std::uint64_t& min, std::uint64_t& max,
                                std::uint64_t& sum) {
@@ -133,7 +150,9 @@ public:
       fail(std::string(what) + ": min and max do not match its buckets");
     return h;
   }
+  /// Whether every byte was read.
   bool done() const noexcept { return at_ == in_.size(); }
+  /// Throws `karga::error` "bad results file: `why`".
   [[noreturn]] void fail(const std::string& why) const { detail::throw_error("bad results file: " + why); }
 
 private:
@@ -221,9 +240,12 @@ inline run_info read_run(results_reader& r) {
 }
 } // namespace detail
 
+/// `basic_aggregate` in results files.
 template <>
 struct codec<basic_aggregate> {
+  /// The type's name in the file.
   static constexpr std::string_view name = "karga.basic_aggregate";
+  /// Writes `a`.
   static void write(results_writer& w, const basic_aggregate& a) {
     w.u64(a.ok());
     w.u64(a.failed() - a.exceptions().total());
@@ -243,6 +265,7 @@ struct codec<basic_aggregate> {
     w.u64(a.exceptions().other());
     detail::write_run(w, a.run());
   }
+  /// Reads what `write` wrote.
   static basic_aggregate read(results_reader& r) {
     basic_aggregate a;
     const auto ok = r.u64("ok"), failed = r.u64("failed"), cap = r.u64("dropped at max_in_flight"),
@@ -264,9 +287,12 @@ struct codec<basic_aggregate> {
   }
 };
 
+/// `series_aggregate<A, I>` in results files: `A`'s codec, then the intervals.
 template <aggregate A, unsigned I>
 struct codec<series_aggregate<A, I>> {
+  /// The type's name in the file, with `A`'s and the interval.
   static std::string name_of() { return "karga.series_aggregate<" + std::string(codec<A>::name) + "," + std::to_string(I) + ">"; }
+  /// Writes `a`.
   static void write(results_writer& w, const series_aggregate<A, I>& a) {
     codec<A>::write(w, a.base());
     const time_series& s = a.series();
@@ -289,6 +315,7 @@ struct codec<series_aggregate<A, I>> {
       detail::write_sparse(w, f.response_time);
     }
   }
+  /// Reads what `write` wrote.
   static series_aggregate<A, I> read(results_reader& r) {
     series_aggregate<A, I> a;
     a.base() = codec<A>::read(r);

@@ -46,6 +46,7 @@ namespace karga::http {
 /// Why a request got no response.
 enum class error_kind { none, refused, timeout, reset, protocol, tls, other };
 
+/// The kind's name, as reports write it: "refused", "timeout", ...
 inline std::string_view to_string(error_kind e) noexcept {
   switch (e) {
     case error_kind::none: return "none";
@@ -62,18 +63,20 @@ inline std::string_view to_string(error_kind e) noexcept {
 /// What came back, counted and not kept: the status and the body's size. What
 /// `send` returns; it allocates nothing per response.
 struct response {
-  unsigned status_code = 0;
-  std::uint64_t body_bytes = 0;
+  unsigned status_code = 0;      ///< the response's status
+  std::uint64_t body_bytes = 0;  ///< the body's size, counted as it was read
+  /// The status code.
   unsigned status() const noexcept { return status_code; }
 };
 
 /// What came back, kept: status, headers and body. What `fetch` returns (opt-in: it
 /// allocates for every response).
 struct full_response {
-  unsigned status_code = 0;
-  std::uint64_t body_bytes = 0;
-  boost::beast::http::fields headers;
-  std::string body;
+  unsigned status_code = 0;            ///< the response's status
+  std::uint64_t body_bytes = 0;        ///< the body's size
+  boost::beast::http::fields headers;  ///< every header, as received
+  std::string body;                    ///< the body, whole
+  /// The status code.
   unsigned status() const noexcept { return status_code; }
   /// The value of header `name` (any case), empty when absent.
   std::string_view header(std::string_view name) const {
@@ -86,13 +89,20 @@ struct full_response {
 template <class Response>
 class basic_result {
 public:
+  /// A response that came.
   basic_result(Response r) : response_(std::move(r)) {}
+  /// No response, for the reason `e`, told by `message`.
   basic_result(error_kind e, std::string message) : error_(e), message_(std::move(message)) {}
 
+  /// Whether a response came.
   explicit operator bool() const noexcept { return response_.has_value(); }
+  /// The response (only when one came).
   const Response* operator->() const noexcept { return &*response_; }
+  /// The response (only when one came).
   const Response& operator*() const noexcept { return *response_; }
+  /// Why no response came (`none` when one did).
   error_kind error() const noexcept { return error_; }
+  /// What went wrong, in words (empty when a response came).
   const std::string& message() const noexcept { return message_; }
 
 private:
@@ -110,17 +120,20 @@ using full_result = basic_result<full_response>;
 /// `co_await`, where g++ 12 rejects braced lists of string literals ("array used as
 /// initializer").
 struct header {
-  std::string name;
-  std::string value;
+  std::string name;   ///< a token (checked before the wire)
+  std::string value;  ///< no CR, LF or NUL (checked before the wire)
+  /// `n: v`.
   header(std::string_view n, std::string_view v) : name(n), value(v) {}
+  /// `p.first: p.second`.
   header(std::pair<std::string, std::string> p) : name(std::move(p.first)), value(std::move(p.second)) {}
 };
+/// Headers of a request, in order.
 using header_list = std::vector<header>;
 
 /// Client settings.
 struct options {
   std::chrono::steady_clock::duration connect_timeout = std::chrono::seconds(5);  ///< TLS handshake included
-  std::chrono::steady_clock::duration request_timeout = std::chrono::seconds(30);
+  std::chrono::steady_clock::duration request_timeout = std::chrono::seconds(30);  ///< from the request's send to its response's end
   std::size_t max_idle_connections = 1024;  ///< kept for reuse, per copy of the client
   /// https: check the server's certificate and host name. Turn off only for a
   /// server whose certificate you cannot trust otherwise.
@@ -176,7 +189,9 @@ class prepared_request {
 public:
   /// `head`: the response has no body, whatever its headers say (a HEAD request).
   explicit prepared_request(std::string wire, bool head = false) : wire_(std::move(wire)), head_(head) {}
+  /// The request as it goes on the wire.
   std::string_view wire() const noexcept { return wire_; }
+  /// Whether it is a HEAD request (its response has no body).
   bool head() const noexcept { return head_; }
 
 private:
@@ -212,13 +227,17 @@ public:
     }
   }
 
+  /// A copy with its own connection pool, empty (shards copy the client).
   client(const client& o)
       : url_(o.url_), options_(o.options_), endpoints_(o.endpoints_), tls_(o.tls_) {}
+  /// The same as a copy: `o`'s settings, a pool of its own, empty.
   client& operator=(const client& o) {
     if (this != &o) *this = client(o);
     return *this;
   }
+  /// Takes `o`'s pool.
   client(client&&) noexcept = default;
+  /// Takes `o`'s pool.
   client& operator=(client&&) noexcept = default;
 
   /// GET `target` (appended to the URL's path).
@@ -228,7 +247,7 @@ public:
 
   /// Builds and serializes a request once, to `send` many times. Throws
   /// `karga::error` for a target or header that cannot go on the wire as given
-  /// (spaces, CR/LF, a #fragment, a bad header name).
+  /// (spaces, CR/LF, a `#fragment`, a bad header name).
   prepared_request make_request(boost::beast::http::verb method, std::string_view target, std::string body = {},
                                 header_list headers = {}) const {
     namespace http = boost::beast::http;

@@ -23,20 +23,24 @@ namespace karga::http {
 
 /// One request's outcome. It succeeded when a response came with a status below 400.
 struct metric {
-  clock::duration latency{};
+  clock::duration latency{};  ///< as the action measured it
   unsigned status = 0;                    ///< 0 when no response came
   std::uint64_t bytes = 0;                ///< response body bytes
-  error_kind error = error_kind::none;
+  error_kind error = error_kind::none;  ///< why no response came
   std::string message;                    ///< what went wrong, when no response came
 
+  /// A response with a status below 400.
   bool success() const noexcept { return error == error_kind::none && status > 0 && status < 400; }
 
   // Live labels (`karga::has_live_labels`): responses by status, failures by kind.
+  /// Live labels: the statuses 100 to 599, "other", then the error kinds.
   static constexpr unsigned live_label_count = 500 + 1 + (static_cast<unsigned>(error_kind::other));
+  /// The live label this request counts under: its status, or its error's kind.
   unsigned live_label() const noexcept {
     if (error != error_kind::none) return 500 + static_cast<unsigned>(error);
     return status >= 100 && status < 600 ? status - 100 : 500;
   }
+  /// What live label `i` counts (Prometheus: `karga_http_responses_total{status="503"}`).
   static karga::live_label describe_live_label(unsigned i) {
     constexpr const char* responses = "HTTP responses by status code.";
     if (i < 500) return {"http_responses", "status", std::to_string(i + 100), responses};
@@ -53,25 +57,33 @@ metric to_metric(const basic_result<Response>& r, clock::duration latency) {
            : metric{latency, 0, 0, r.error(), r.message()};
 }
 
+/// How many error kinds there are (`none` included).
 inline constexpr std::size_t error_kind_count = static_cast<std::size_t>(error_kind::other) + 1;
 
 /// basic_aggregate plus counts by status code (100–599) and by error kind, with the
 /// first message seen of each kind.
 class aggregate {
 public:
+  /// Counts one request.
   void consume(const metric& m) {
     base_.consume(as_basic(m));
     count(m);
   }
+  /// Counts one request, with the executor's timing.
   void consume(const metric& m, const timing& t) {
     base_.consume(as_basic(m), t);
     count(m);
   }
+  /// See `basic_aggregate::record_dropped`.
   void record_dropped(std::uint64_t n, drop_reason why) noexcept { base_.record_dropped(n, why); }
+  /// See `basic_aggregate::record_interrupted`.
   void record_interrupted(std::uint64_t n) noexcept { base_.record_interrupted(n); }
+  /// See `basic_aggregate::record_exception`.
   void record_exception(std::string_view what) { base_.record_exception(what); }
+  /// See `basic_aggregate::record_run`.
   void record_run(const run_info& info) { base_.record_run(info); }
 
+  /// Adds `o`'s counts (the first message of each kind is kept).
   void merge(const aggregate& o) {
     base_.merge(o.base_);
     for (std::size_t i = 0; i < statuses_.size(); ++i) statuses_[i] += o.statuses_[i];
@@ -82,21 +94,25 @@ public:
     other_statuses_ += o.other_statuses_;
   }
 
+  /// The counts and latencies every run has.
   const basic_aggregate& basic() const noexcept { return base_; }
   /// Responses with status `code` (100–599; others are counted together as 0).
   std::uint64_t status_count(unsigned code) const noexcept {
     return code >= 100 && code < 600 ? statuses_[code - 100] : other_statuses_;
   }
+  /// Requests that got no response for reason `k`.
   std::uint64_t error_count(error_kind k) const noexcept { return errors_[static_cast<std::size_t>(k)]; }
   /// Sets the counts of status code `code` (100–599; others: 0) and of error kind
   /// `k` with its first message (for decoders).
   void restore_status(unsigned code, std::uint64_t n) noexcept {
     (code >= 100 && code < 600 ? statuses_[code - 100] : other_statuses_) = n;
   }
+  /// Sets the count of error kind `k` and its first message (for decoders).
   void restore_error(error_kind k, std::uint64_t n, std::string first) {
     errors_[static_cast<std::size_t>(k)] = n;
     first_messages_[static_cast<std::size_t>(k)] = std::move(first);
   }
+  /// The counts and latencies every run has.
   basic_aggregate& basic() noexcept { return base_; }
   /// The first message seen of errors of kind `k` (empty if none).
   const std::string& first_message(error_kind k) const noexcept { return first_messages_[static_cast<std::size_t>(k)]; }
@@ -132,6 +148,7 @@ struct report : basic_report {
   std::vector<std::pair<error_kind, std::string>> first_messages;  ///< the first message of each kind that occurred
 
   report() = default;
+  /// The report of `a`.
   explicit report(const aggregate& a) : basic_report(a.basic()) {
     for (unsigned code = 100; code < 600; ++code)
       if (auto n = a.status_count(code)) statuses.emplace(code, n);

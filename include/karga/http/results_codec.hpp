@@ -8,9 +8,12 @@
 
 namespace karga {
 
+/// `http::aggregate` in results files: the basic figures, then statuses and errors.
 template <>
 struct codec<http::aggregate> {
+  /// The type's name in the file.
   static constexpr std::string_view name = "karga.http.aggregate";
+  /// Writes `a`.
   static void write(results_writer& w, const http::aggregate& a) {
     codec<basic_aggregate>::write(w, a.basic());
     std::uint64_t codes = 0;
@@ -28,6 +31,7 @@ struct codec<http::aggregate> {
       w.str(a.first_message(static_cast<http::error_kind>(k)));
     }
   }
+  /// Reads what `write` wrote.
   static http::aggregate read(results_reader& r) {
     http::aggregate a;
     a.basic() = codec<basic_aggregate>::read(r);

@@ -77,6 +77,7 @@ public:
     auto it = cookies_.find(name);
     return it == cookies_.end() ? std::string_view{} : std::string_view(it->second);
   }
+  /// How many cookies it holds.
   std::size_t size() const noexcept { return cookies_.size(); }
 
 private:
@@ -118,7 +119,9 @@ public:
     defaults_.emplace_back(name, value);
   }
 
+  /// The cookies this user holds.
   const cookie_jar& cookies() const noexcept { return jar_; }
+  /// The cookies this user holds.
   cookie_jar& cookies() noexcept { return jar_; }
 
   /// Any method, body and extra headers; follows redirects as the options say.

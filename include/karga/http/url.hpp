@@ -18,7 +18,7 @@ namespace karga::http {
 
 /// An http(s) URL, as a client uses it.
 struct url {
-  bool tls = false;
+  bool tls = false;  ///< https
   std::string host;           ///< to resolve and to verify: 127.0.0.1, ::1, example.com
   std::string port;           ///< 80, 443 or the URL's own
   std::string host_header;    ///< the Host header: [::1]:8080, example.com
@@ -81,7 +81,7 @@ inline url parse_url(std::string_view u) {
 }
 
 /// Throws `karga::error` unless `target` is a request target in origin form
-/// (`/path?query`): no space, control character or #fragment.
+/// (`/path?query`): no space, control character or `#fragment`.
 inline void check_target(std::string_view target) {
   auto parsed = boost::urls::parse_origin_form(target);
   if (!parsed)

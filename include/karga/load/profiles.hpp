@@ -27,7 +27,7 @@ namespace karga {
 
 /// A rate curve: stages from a start rate, or a rate function.
 struct profile {
-  double start_rate = 0;
+  double start_rate = 0;  ///< with stages: the rate the first stage ramps from
   std::vector<stage> stages;                      ///< empty when `rate` is set
   std::function<double(double)> rate;             ///< arrivals/s at t seconds; empty for stages
   std::chrono::duration<double> length{0};        ///< with `rate`: how long it runs
@@ -43,6 +43,7 @@ struct profile {
 
 namespace profiles {
 
+/// Durations in seconds, as the profiles take them.
 using seconds = std::chrono::duration<double>;
 
 /// `rate` arrivals/s for `length`.

@@ -26,12 +26,13 @@
 
 namespace karga {
 
+/// A target rate that any thread may change while a run goes on (see the file's comment).
 class rate_control {
 public:
   /// One rate of the log: from `at` seconds after the start, `rate` arrivals/s.
   struct change {
-    double at;
-    double rate;
+    double at;  ///< seconds from the run's start
+    double rate;  ///< arrivals per second from then on
     double arrivals_before;  ///< N(at)
   };
 
@@ -92,6 +93,7 @@ public:
     listeners_.push_back([ex, f] { boost::asio::post(ex, f); });
     return listeners_.size() - 1;
   }
+  /// Stops calling the function `key`.
   void unsubscribe(std::size_t key) {
     std::lock_guard lock(mutex_);
     listeners_[key] = [] {};

@@ -33,8 +33,8 @@ namespace karga {
 /// One stage: over `duration`, ramp the rate linearly to `target_rate` (arrivals
 /// per second). A stage of zero length is a jump to its target.
 struct stage {
-  std::chrono::duration<double> duration{};
-  double target_rate = 0;
+  std::chrono::duration<double> duration{};  ///< how long the ramp takes (0: a jump)
+  double target_rate = 0;  ///< arrivals per second at its end
 };
 
 /// The arrival times of a list of stages.
@@ -157,6 +157,7 @@ public:
   /// Walks the arrivals in increasing order; cheaper than `time_of` per arrival.
   class cursor {
   public:
+    /// A cursor over `s`, which must outlive it.
     explicit cursor(const schedule& s) noexcept : s_(&s) {}
     /// Same as `schedule::time_of(k)`; `k` must not decrease between calls.
     double time_of(std::uint64_t k) noexcept {
@@ -195,6 +196,7 @@ public:
     double due_sum_ = 0;
   };
 
+  /// `seconds` as clock ticks.
   static clock::duration to_duration(double seconds) noexcept {
     return std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(seconds));
   }

@@ -25,6 +25,7 @@
 
 namespace karga {
 
+/// Segment `index` of `count`: one process's part of a test (see the file's comment).
 struct segment {
   unsigned index = 0;  ///< this process's segment, from 0
   unsigned count = 1;  ///< how many processes share the test

@@ -22,8 +22,10 @@ namespace karga {
 /// messages; further distinct ones are counted under "other".
 class error_counts {
 public:
+  /// Distinct messages kept.
   static constexpr std::size_t capacity = 16;
 
+  /// Counts `n` exceptions with message `what`.
   void add(std::string_view what, std::uint64_t n = 1) {
     for (auto& [message, count] : entries_)
       if (message == what) {
@@ -35,6 +37,7 @@ public:
     else
       other_ += n;
   }
+  /// Adds `o`'s counts.
   void merge(const error_counts& o) {
     for (const auto& [message, count] : o.entries_) add(message, count);
     other_ += o.other_;
@@ -47,9 +50,11 @@ public:
     });
     return v;
   }
+  /// Exceptions whose messages were not kept (beyond the capacity).
   std::uint64_t other() const noexcept { return other_; }
   /// Counts `n` exceptions whose messages are not kept.
   void add_other(std::uint64_t n) noexcept { other_ += n; }
+  /// Every exception counted.
   std::uint64_t total() const noexcept {
     std::uint64_t t = other_;
     for (const auto& e : entries_) t += e.second;
@@ -66,18 +71,21 @@ private:
 /// timing it also records latency from the intended start and the start lag.
 class basic_aggregate {
 public:
+  /// Counts one action by its own account: ok or failed, bytes, latency.
   void consume(const basic_metric& m) noexcept {
     ++(m.success ? ok_ : failed_);
     bytes_ += m.bytes;
     latency_.record(m.latency);
   }
 
+  /// The same, with the executor's timing: latency from the intended start and start lag.
   void consume(const basic_metric& m, const timing& t) noexcept {
     consume(m);
     response_time_.record(t.finished - t.scheduled);
     start_lag_.record(t.started - t.scheduled);
   }
 
+  /// Counts `n` arrivals due and never started, by reason.
   void record_dropped(std::uint64_t n, drop_reason why) noexcept {
     (why == drop_reason::max_in_flight ? dropped_by_cap_ : dropped_late_) += n;
   }
@@ -87,14 +95,17 @@ public:
   record_dropped(std::uint64_t n) noexcept {
     record_dropped(n, drop_reason::late);
   }
+  /// Counts `n` actions cancelled at the end of the grace period.
   void record_interrupted(std::uint64_t n) noexcept { interrupted_ += n; }
   /// An action threw: a failed action, whose message is kept.
   void record_exception(std::string_view what) {
     ++failed_;
     exceptions_.add(what);
   }
+  /// Keeps the run's account: the load model and how it went.
   void record_run(const run_info& info) { run_ = info; }
 
+  /// Adds `o` (another shard or process): counts, histograms bucket for bucket, the run.
   void merge(const basic_aggregate& o) {
     ok_ += o.ok_;
     failed_ += o.failed_;
@@ -123,9 +134,11 @@ public:
   std::uint64_t dropped_by_cap() const noexcept { return dropped_by_cap_; }
   /// Dropped because the executor could not start them in time.
   std::uint64_t dropped_late() const noexcept { return dropped_late_; }
+  /// Actions cancelled at the end of the grace period.
   std::uint64_t interrupted() const noexcept { return interrupted_; }
   /// Actions that started: ok + failed + interrupted.
   std::uint64_t started() const noexcept { return ok_ + failed_ + interrupted_; }
+  /// What the actions reported.
   std::uint64_t bytes() const noexcept { return bytes_; }
   /// The actions' own latency (`basic_metric::latency`).
   const histogram& latency() const noexcept { return latency_; }
@@ -133,7 +146,9 @@ public:
   const histogram& response_time() const noexcept { return response_time_; }
   /// From the intended start to the actual start (empty without timing).
   const histogram& start_lag() const noexcept { return start_lag_; }
+  /// The failures' messages, by count.
   const error_counts& exceptions() const noexcept { return exceptions_; }
+  /// The run: scenario, load model, scheduled, planned, elapsed, how it ended.
   const run_info& run() const noexcept { return run_; }
 
   /// Sets every figure at once (for decoders). `failed` counts the actions that

@@ -49,7 +49,9 @@ public:
     max_ = std::max(max_, other.max_);
   }
 
+  /// Values recorded.
   std::uint64_t count() const noexcept { return count_; }
+  /// Whether nothing was recorded.
   bool empty() const noexcept { return count_ == 0; }
   /// Exact smallest value (0 when empty).
   std::uint64_t min() const noexcept { return count_ ? min_ : 0; }

@@ -35,15 +35,21 @@ namespace karga {
 /// The live figures of one shard (written by its thread only).
 class live_counters {
 public:
+  /// The latency histogram's buckets: HdrHistogram's, 2 significant digits, ns.
   using layout = detail::hdr_layout<8>;
 
   /// `labels`: how many labelled counters the metric has (`has_live_labels`).
   explicit live_counters(unsigned labels = 0) : labels_(labels) {}
 
+  /// An action started.
   void started() noexcept { bump(started_); }
+  /// The shard has `n` active users now.
   void users(std::uint64_t n) noexcept { users_.store(n, std::memory_order_relaxed); }
+  /// `n` arrivals were dropped.
   void dropped(std::uint64_t n) noexcept { add(dropped_, n); }
+  /// `n` actions were interrupted.
   void interrupted(std::uint64_t n) noexcept { add(interrupted_, n); }
+  /// An action ended: its outcome, bytes and latency.
   void ended(bool success, std::uint64_t bytes, std::uint64_t latency_ns) noexcept {
     bump(success ? ok_ : failed_);
     add(bytes_, bytes);
@@ -59,8 +65,16 @@ public:
 
   /// For the sampler.
   struct totals {
-    std::uint64_t started, ok, failed, dropped, interrupted, bytes, users, latency_sum;
+    std::uint64_t started;      ///< actions started
+    std::uint64_t ok;           ///< actions that succeeded
+    std::uint64_t failed;       ///< actions that failed
+    std::uint64_t dropped;      ///< arrivals dropped
+    std::uint64_t interrupted;  ///< actions interrupted
+    std::uint64_t bytes;        ///< bytes the actions reported
+    std::uint64_t users;        ///< active users now
+    std::uint64_t latency_sum;  ///< ns, summed
   };
+  /// The shard's totals now.
   totals read() const noexcept {
     return {r(started_), r(ok_), r(failed_), r(dropped_), r(interrupted_), r(bytes_), r(users_), r(latency_sum_)};
   }

@@ -17,13 +17,15 @@ namespace karga {
 /// digits and a 1 ns unit; only buckets that hold values are stored.
 class sparse_histogram {
 public:
+  /// HdrHistogram's layout, 2 significant digits, a 1 ns unit.
   using layout = detail::hdr_layout<8>;
   /// Largest error of a reported value, relative to the true value.
   static constexpr double relative_error = layout::relative_error;
 
+  /// One bucket that holds values.
   struct bucket {
     std::uint32_t index;  ///< HdrHistogram counts index
-    std::uint64_t count;
+    std::uint64_t count;  ///< values in it
     friend bool operator==(const bucket&, const bucket&) = default;
   };
 
@@ -50,6 +52,7 @@ public:
     max_ = std::max(max_, ns);
     sum_ += ns * n;
   }
+  /// Takes account of values whose least is `min`, greatest `max`, sum `sum`.
   void note_extremes(std::uint64_t min, std::uint64_t max, std::uint64_t sum) {
     min_ = std::min(min_, min);
     max_ = std::max(max_, max);
@@ -76,11 +79,17 @@ public:
     note_extremes(o.min_, o.max_, o.sum_);
   }
 
+  /// Values recorded.
   std::uint64_t count() const noexcept { return count_; }
+  /// The exact least value (0 when empty).
   std::uint64_t min() const noexcept { return count_ ? min_ : 0; }
+  /// The exact greatest value (0 when empty).
   std::uint64_t max() const noexcept { return count_ ? max_ : 0; }
+  /// The exact sum of the values.
   std::uint64_t sum() const noexcept { return sum_; }
+  /// The exact mean (0 when empty).
   double mean() const noexcept { return count_ ? static_cast<double>(sum_) / static_cast<double>(count_) : 0.0; }
+  /// The buckets that hold values, by index.
   const std::vector<bucket>& buckets() const noexcept { return buckets_; }
 
   /// The value at percentile `p` in [0, 100] (nearest rank), within `relative_error`;

@@ -42,10 +42,10 @@ namespace karga {
 /// One interval's figures. By the intended start unless said otherwise.
 struct interval_figures {
   std::uint64_t scheduled = 0;     ///< arrivals due (open models; closed: = started), set by `record_run`
-  std::uint64_t ok = 0;
-  std::uint64_t failed = 0;
-  std::uint64_t interrupted = 0;
-  std::uint64_t bytes = 0;
+  std::uint64_t ok = 0;  ///< actions that succeeded
+  std::uint64_t failed = 0;  ///< actions that failed
+  std::uint64_t interrupted = 0;  ///< actions cancelled at the end of the grace period
+  std::uint64_t bytes = 0;  ///< what the actions reported
   std::uint64_t starts = 0;        ///< actions that started in it (by when they started)
   std::uint64_t ends = 0;          ///< actions that ended in it (by when they ended)
   std::uint64_t user_ns = 0;       ///< closed models: active users × ns during it (its mean users × its length)
@@ -55,6 +55,7 @@ struct interval_figures {
   /// Actions of this interval that started: ok + failed + interrupted.
   std::uint64_t started() const noexcept { return ok + failed + interrupted; }
 
+  /// Adds `o`'s figures.
   void merge(const interval_figures& o) {
     scheduled += o.scheduled;
     ok += o.ok;
@@ -77,11 +78,13 @@ class time_series {
   static constexpr std::size_t max_intervals = 10'000'000;
 
 public:
+  /// An empty series of intervals of `interval`.
   explicit time_series(clock::duration interval = std::chrono::seconds(1))
       : interval_ns_(std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::nanoseconds>(interval).count())),
         per_ns_(1.0 / static_cast<double>(interval_ns_)) {}
 
   // A copy takes the intervals, sealed; not the dense window of the original.
+  /// A copy of `o`'s intervals, sealed.
   time_series(const time_series& o)
       : interval_ns_(o.interval_ns_), per_ns_(o.per_ns_), start_(o.start_),
         unattributed_interrupted_(o.unattributed_interrupted_), untimed_(o.untimed_), kind_(o.kind_),
@@ -89,13 +92,17 @@ public:
     o.seal();
     intervals_ = o.intervals_;
   }
+  /// Takes a copy of `o`'s intervals, sealed.
   time_series& operator=(const time_series& o) {
     if (this != &o) *this = time_series(o);
     return *this;
   }
+  /// Takes `o`'s intervals.
   time_series(time_series&&) noexcept = default;
+  /// Takes `o`'s intervals.
   time_series& operator=(time_series&&) noexcept = default;
 
+  /// The length of every interval.
   clock::duration interval() const noexcept { return std::chrono::nanoseconds(interval_ns_); }
 
   /// The run's start: every interval is counted from it.
@@ -193,8 +200,11 @@ public:
     seal();
     return intervals_;
   }
+  /// Interrupted actions that never ended, so in no interval.
   std::uint64_t unattributed_interrupted() const noexcept { return unattributed_interrupted_; }
+  /// Actions recorded without timing, so in no interval.
   std::uint64_t untimed() const noexcept { return untimed_; }
+  /// The run's load kind, once `record_run` has told it.
   load_kind kind() const noexcept { return kind_; }
   /// Moves the dense recent intervals into the sparse ones (reading does it too).
   void seal() const {

@@ -29,6 +29,7 @@
 
 namespace karga {
 
+/// `A`, fed only the actions due within a window of the run (see the file's comment).
 template <aggregate A = basic_aggregate>
 class window_aggregate {
 public:
@@ -43,29 +44,37 @@ public:
   void consume(const M& m) {
     base_.consume(m);
   }
+  /// An action, if it was due within the window.
   template <class M>
     requires aggregate_for<A, M>
   void consume(const M& m, const timing& t) {
     if (inside(t.scheduled)) karga::consume(base_, m, t);
   }
 
+  /// The run's start: the window counts from it.
   void record_start(clock::time_point t) {
     start_ = t;
     karga::record_start(base_, t);
   }
+  /// Drops, if the window has begun.
   void record_dropped(std::uint64_t n, drop_reason why) {
     if (clock::now() >= start_ + from_) karga::record_dropped(base_, n, why);
   }
+  /// Closed models' users, passed to `A`.
   void record_users(clock::time_point t, std::uint64_t n) { karga::record_users(base_, t, n); }
+  /// Interrupted actions that never ended, if the window has begun.
   void record_interrupted(std::uint64_t n) {
     if (clock::now() >= start_ + from_) karga::record_interrupted(base_, n);
   }
+  /// An interrupted action, if it was due within the window.
   void record_interrupted(std::uint64_t n, const timing& t) {
     if (inside(t.scheduled)) karga::record_interrupted(base_, n, t);
   }
+  /// A failed action, if it was due within the window.
   void record_exception(std::string_view what, const timing& t) {
     if (inside(t.scheduled)) karga::record_exception(base_, what, t);
   }
+  /// The run as the window sees it: the arrivals due in it, its length.
   void record_run(const run_info& info) {
     run_info w = info;
     const clock::duration end = info.planned > clock::duration::zero() ? std::min(until_, info.planned) : until_;
@@ -75,10 +84,12 @@ public:
     karga::record_run(base_, w);
   }
 
+  /// Adds `o`'s window (another shard's, the same window).
   void merge(const window_aggregate& o) { base_.merge(o.base_); }
 
   /// The wrapped aggregate: the window's figures.
   const A& base() const noexcept { return base_; }
+  /// The wrapped aggregate: the window's figures.
   A& base() noexcept { return base_; }
 
 private:

@@ -18,11 +18,20 @@ namespace karga {
 
 /// A latency distribution in a few numbers. All zero when nothing was recorded.
 struct latency_summary {
-  std::uint64_t count = 0;
-  std::chrono::nanoseconds min{}, mean{}, stddev{}, max{};
-  std::chrono::nanoseconds p50{}, p90{}, p95{}, p99{}, p999{}, p9999{};
+  std::uint64_t count = 0;             ///< values summarized
+  std::chrono::nanoseconds min{};      ///< exact
+  std::chrono::nanoseconds mean{};     ///< exact
+  std::chrono::nanoseconds stddev{};   ///< within the histogram's relative error
+  std::chrono::nanoseconds max{};      ///< exact
+  std::chrono::nanoseconds p50{};      ///< the median
+  std::chrono::nanoseconds p90{};      ///< 90th percentile
+  std::chrono::nanoseconds p95{};      ///< 95th percentile
+  std::chrono::nanoseconds p99{};      ///< 99th percentile
+  std::chrono::nanoseconds p999{};     ///< 99.9th percentile
+  std::chrono::nanoseconds p9999{};    ///< 99.99th percentile
 
   latency_summary() = default;
+  /// The summary of `h` (percentiles by nearest rank, within its relative error).
   explicit latency_summary(const histogram& h)
       : count(h.count()), min(ns(h.min())), mean(ns(h.mean())), stddev(ns(h.stddev())), max(ns(h.max())),
         p50(ns(h.percentile(50))), p90(ns(h.percentile(90))), p95(ns(h.percentile(95))),
@@ -40,8 +49,8 @@ struct threshold_verdict {
   std::string expression;     ///< as written (or as karga writes a typed one)
   double observed = 0;        ///< the metric's value: ns for latency, a ratio for rates, else a count or rate
   std::string observed_text;  ///< the same, as people write it: 212ms, 0.4%, 1500
-  bool passed = false;
-  bool abort_on_fail = false;
+  bool passed = false;        ///< whether the observed value met the threshold
+  bool abort_on_fail = false; ///< whether a live failure stops the run
   friend bool operator==(const threshold_verdict&, const threshold_verdict&) = default;
 };
 
@@ -50,11 +59,11 @@ struct basic_report {
   // What was asked.
   std::string scenario;               ///< the scenario's name
   std::string model;                  ///< the load model, in a few words
-  load_kind kind = load_kind::open;
+  load_kind kind = load_kind::open;   ///< open (arrivals on a schedule) or closed (users)
   std::uint64_t scheduled = 0;        ///< arrivals (open) or iterations started (closed) of the load model
   std::chrono::duration<double> planned{};  ///< length of the load model (up to a stop); zero when it has none
   double target_rate = 0;             ///< open models: scheduled / planned, per second; closed: 0 (no target)
-  unsigned threads = 0;
+  unsigned threads = 0;               ///< shards (summed over the processes merged)
   std::chrono::system_clock::time_point started_at{};  ///< wall-clock start
   stop_reason stop = stop_reason::none;  ///< why the run ended early, if it did
   int signal = 0;                     ///< the signal that stopped it, if one did
@@ -70,8 +79,8 @@ struct basic_report {
   std::uint64_t interrupted = 0;      ///< cancelled after the grace period
   double achieved_rate = 0;           ///< started / planned (started / elapsed without a planned length)
   double success_ratio = 0;           ///< ok / (ok + failed)
-  std::uint64_t peak_in_flight = 0;
-  std::uint64_t bytes = 0;
+  std::uint64_t peak_in_flight = 0;   ///< most actions running at once
+  std::uint64_t bytes = 0;            ///< what the actions reported (`bytes` of their metrics)
   double bytes_per_second = 0;        ///< bytes / elapsed
 
   latency_summary latency;            ///< the actions' own measure
@@ -82,6 +91,7 @@ struct basic_report {
   std::vector<threshold_verdict> thresholds;  ///< verdicts, when thresholds were evaluated (`karga::evaluate`)
 
   basic_report() = default;
+  /// The report of `a`: its figures, and the rates and ratios derived from them.
   explicit basic_report(const basic_aggregate& a)
       : scenario(a.run().scenario), model(a.run().model), kind(a.run().kind), scheduled(a.run().scheduled),
         planned(a.run().planned), threads(a.run().threads), started_at(a.run().started_at), stop(a.run().stop),

@@ -17,34 +17,41 @@ namespace karga {
 /// intended start), except `starts`, `in_flight` and rates said otherwise.
 struct interval_row {
   double start = 0;                 ///< seconds from the run's start
-  double end = 0;
+  double end = 0;  ///< seconds from the run's start
   std::uint64_t scheduled = 0;      ///< arrivals due (open); actions started (closed)
   std::uint64_t started = 0;        ///< ok + failed + interrupted
-  std::uint64_t ok = 0;
-  std::uint64_t failed = 0;
+  std::uint64_t ok = 0;  ///< actions that succeeded
+  std::uint64_t failed = 0;  ///< actions that failed (thrown exceptions included)
   std::uint64_t dropped = 0;        ///< due, never started (open models)
-  std::uint64_t interrupted = 0;
+  std::uint64_t interrupted = 0;  ///< actions cancelled at the end of the grace period
   std::uint64_t starts = 0;         ///< actions that started during the interval, whenever due
   std::uint64_t in_flight = 0;      ///< actions running at the interval's end
   double users = 0;                 ///< closed models: mean active virtual users
-  std::uint64_t bytes = 0;
+  std::uint64_t bytes = 0;  ///< what the actions reported
   double target_rate = 0;           ///< scheduled per second (open models; 0 for closed)
   double achieved_rate = 0;         ///< started per second
-  std::chrono::nanoseconds p50{}, p90{}, p99{}, max{};                  ///< the actions' own latency
-  std::chrono::nanoseconds rt_p50{}, rt_p90{}, rt_p99{}, rt_max{};      ///< from the intended start
+  std::chrono::nanoseconds p50{};     ///< the actions' own latency, median
+  std::chrono::nanoseconds p90{};     ///< the actions' own latency, 90th percentile
+  std::chrono::nanoseconds p99{};     ///< the actions' own latency, 99th percentile
+  std::chrono::nanoseconds max{};     ///< the actions' own latency, greatest
+  std::chrono::nanoseconds rt_p50{};  ///< from the intended start, median
+  std::chrono::nanoseconds rt_p90{};  ///< from the intended start, 90th percentile
+  std::chrono::nanoseconds rt_p99{};  ///< from the intended start, 99th percentile
+  std::chrono::nanoseconds rt_max{};  ///< from the intended start, greatest
   friend bool operator==(const interval_row&, const interval_row&) = default;
 };
 
 /// A run interval by interval: a row per interval, from the start to the last one in
 /// which something was due.
 struct series_report {
-  std::chrono::duration<double> interval{};
-  load_kind kind = load_kind::open;
-  std::vector<interval_row> rows;
+  std::chrono::duration<double> interval{};  ///< the length of every interval
+  load_kind kind = load_kind::open;  ///< open: rows have a target rate and drops
+  std::vector<interval_row> rows;  ///< from the first interval to the last in which something was due
   std::uint64_t unattributed_interrupted = 0;  ///< interrupted actions that never ended
   time_series data;                            ///< the distributions, for reporters that draw or encode them
 
   series_report() = default;
+  /// The rows of `s`.
   explicit series_report(const time_series& s) : interval(s.interval()), kind(s.kind()),
         unattributed_interrupted(s.unattributed_interrupted()), data(s) {
     const auto& all = s.intervals();
@@ -93,9 +100,10 @@ private:
 /// The report of a `series_aggregate<A>`: `R`, the report of `A`, and the series.
 template <class R>
 struct report_with_series : R {
-  series_report series;
+  series_report series;  ///< the run, interval by interval
 
   report_with_series() = default;
+  /// The report of `a`'s base aggregate, and its series.
   template <class A, unsigned IntervalMs>
   explicit report_with_series(const series_aggregate<A, IntervalMs>& a) : R(a.base()), series(a.series()) {}
 };

@@ -51,14 +51,18 @@ namespace karga {
 /// One criterion: a metric of the results, compared with a value.
 class threshold {
 public:
+  /// What a threshold measures: a latency, a ratio or rate, a count, an HTTP status.
   enum class metric_kind : std::uint8_t {
     percentile, mean, minimum, maximum,               // latency
     error_rate, success_rate, achieved, rps,          // ratios and rates
     ok, failed, dropped, interrupted,                 // counts
     status, status_class,                             // HTTP statuses
   };
+  /// How the observed value is compared with the threshold's value.
   enum class comparison : std::uint8_t { less, less_equal, greater, greater_equal, equal, not_equal };
 
+  /// `m` compared by `c` with `value` (ns for a latency, a fraction for a ratio); `own` for the
+  /// actions' own latency; `argument` is the percentile, or the status code or class.
   threshold(metric_kind m, comparison c, double value, bool own = false, double argument = 0)
       : metric_(m), comparison_(c), value_(value), own_(own), argument_(argument) {
     expression_ = describe();
@@ -72,14 +76,21 @@ public:
     abort_ = on;
     return *this;
   }
+  /// Whether live evaluation stops the run when this threshold fails.
   bool aborts_on_fail() const noexcept { return abort_; }
+  /// The threshold as written (parsed), or as karga writes a typed one.
   const std::string& expression() const noexcept { return expression_; }
+  /// What the threshold measures.
   metric_kind metric() const noexcept { return metric_; }
+  /// Whether a latency threshold is on the actions' own latency (not from the intended start).
   bool own_latency() const noexcept { return own_; }
+  /// Whether the metric is a latency (a duration).
   bool is_latency() const noexcept { return is_latency(metric_); }
   /// Whether the metric is a ratio (a fraction, written 0.01 or 1%).
   bool is_ratio() const noexcept { return is_ratio(metric_); }
+  /// Whether metric `m` is a latency.
   static constexpr bool is_latency(metric_kind m) noexcept { return m <= metric_kind::maximum; }
+  /// Whether metric `m` is a ratio.
   static constexpr bool is_ratio(metric_kind m) noexcept {
     return m == metric_kind::error_rate || m == metric_kind::success_rate || m == metric_kind::achieved;
   }
@@ -227,9 +238,11 @@ std::vector<threshold_verdict> evaluate(const std::vector<threshold>& thresholds
 /// `failed()` names it. Every threshold is evaluated again on the final results.
 class live_thresholds {
 public:
+  /// Watches `thresholds` (those with abort-on-fail) and stops runs through `control`.
   live_thresholds(std::vector<threshold> thresholds, std::shared_ptr<run_control> control)
       : state_(std::make_shared<state>(std::move(thresholds), std::move(control))) {}
 
+  /// Evaluates the abort-on-fail thresholds on one sample (the observer's call).
   void operator()(const live_sample& s) const {
     state& st = *state_;
     if (s.final || st.failed) return;
@@ -268,8 +281,8 @@ namespace detail {
 /// `p(N)` and `status(N)` (`status(5xx)`) take an argument and are read apart.
 struct threshold_metric_name {
   std::string_view name;
-  threshold::metric_kind kind;
-  double argument = 0;
+  threshold::metric_kind kind;  ///< what it measures
+  double argument = 0;  ///< the percentile, or the status code or class
 };
 inline constexpr threshold_metric_name threshold_latency_names[] = {
     {"avg", threshold::metric_kind::mean},
@@ -309,8 +322,10 @@ inline std::string threshold::describe() const {
 /// one grammar of numbers and durations (core/parse.hpp).
 class threshold_parser {
 public:
+  /// A parser of `text`.
   explicit threshold_parser(std::string_view text) : text_(text), rest_(text) {}
 
+  /// The threshold `text` says; throws `karga::error` naming what is wrong.
   threshold parse() {
     skip();
     const bool own = take("own.");
@@ -436,11 +451,13 @@ namespace thresholds {
 
 /// A metric, waiting for its comparison.
 struct metric_ref {
-  threshold::metric_kind kind;
-  double argument = 0;
-  bool own = false;
+  threshold::metric_kind kind;  ///< what it measures
+  double argument = 0;  ///< the percentile, or the status code or class
+  bool own = false;  ///< the actions' own latency rather than from the intended start
 
+  /// The threshold comparing this metric by `c` with `v`.
   threshold compare(threshold::comparison c, double v) const { return threshold(kind, c, v, own, argument); }
+  /// The threshold comparing this latency by `c` with `d`.
   template <class Rep, class Period>
   threshold compare(threshold::comparison c, std::chrono::duration<Rep, Period> d) const {
     return compare(c, std::chrono::duration<double, std::nano>(d).count());
@@ -462,22 +479,34 @@ KARGA_THRESHOLD_OPERATOR(!=, not_equal)
 
 /// Latency from the intended start at percentile `n`.
 inline metric_ref p(double n) { return {threshold::metric_kind::percentile, n}; }
+/// The mean latency from the intended start.
 inline metric_ref avg() { return {threshold::metric_kind::mean}; }
+/// The least latency from the intended start.
 inline metric_ref min() { return {threshold::metric_kind::minimum}; }
+/// The median latency from the intended start.
 inline metric_ref med() { return {threshold::metric_kind::percentile, 50}; }
+/// The greatest latency from the intended start.
 inline metric_ref max() { return {threshold::metric_kind::maximum}; }
 /// The same metric on the actions' own latency.
 inline metric_ref own(metric_ref m) {
   m.own = true;
   return m;
 }
+/// Failed / (ok + failed).
 inline metric_ref error_rate() { return {threshold::metric_kind::error_rate}; }
+/// Ok / (ok + failed).
 inline metric_ref success_rate() { return {threshold::metric_kind::success_rate}; }
+/// Started / scheduled.
 inline metric_ref achieved() { return {threshold::metric_kind::achieved}; }
+/// Actions started per second (over the planned length, else the elapsed time).
 inline metric_ref rps() { return {threshold::metric_kind::rps}; }
+/// Actions that succeeded.
 inline metric_ref ok() { return {threshold::metric_kind::ok}; }
+/// Actions that failed, thrown exceptions included.
 inline metric_ref failed() { return {threshold::metric_kind::failed}; }
+/// Arrivals due but never started.
 inline metric_ref dropped() { return {threshold::metric_kind::dropped}; }
+/// Actions cancelled at the end of the grace period.
 inline metric_ref interrupted() { return {threshold::metric_kind::interrupted}; }
 /// Responses with status `code` (a number from 100 to 599).
 inline metric_ref status(unsigned code) { return {threshold::metric_kind::status, static_cast<double>(code)}; }

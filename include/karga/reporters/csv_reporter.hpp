@@ -31,7 +31,8 @@ std::string format_csv(const R& r) {
 
 /// Writes `format_csv(r)` to a file.
 struct csv_reporter {
-  std::string path;
+  std::string path;  ///< the file written (replaced)
+  /// Writes `r` to `path`; throws `karga::error` if it cannot.
   template <class R>
     requires requires(const R& r) { r.series; }
   void report(const R& r) const {

@@ -119,7 +119,8 @@ std::string format_json(const R& r) {
 
 /// Writes `format_json(r)` to a file.
 struct json_reporter {
-  std::string path;
+  std::string path;  ///< the file written (replaced)
+  /// Writes `r` to `path`; throws `karga::error` if it cannot.
   template <class R>
     requires std::derived_from<R, basic_report>
   void report(const R& r) const {

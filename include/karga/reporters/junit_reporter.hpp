@@ -48,7 +48,8 @@ std::string format_junit(const R& r) {
 
 /// Writes `format_junit(r)` to a file.
 struct junit_reporter {
-  std::string path;
+  std::string path;  ///< the file written (replaced)
+  /// Writes `r` to `path`; throws `karga::error` if it cannot.
   template <class R>
     requires std::derived_from<R, basic_report>
   void report(const R& r) const {

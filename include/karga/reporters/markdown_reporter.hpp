@@ -79,7 +79,8 @@ std::string format_markdown(const R& r) {
 
 /// Appends `format_markdown(r)` to a file (a CI job summary collects several).
 struct markdown_reporter {
-  std::string path;
+  std::string path;  ///< the file written (replaced; Markdown appends)
+  /// Writes `r` to `path`; throws `karga::error` if it cannot.
   template <class R>
     requires std::derived_from<R, basic_report>
   void report(const R& r) const {

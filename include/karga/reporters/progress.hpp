@@ -32,6 +32,7 @@ public:
   explicit progress(std::FILE* out = stderr, int terminal = -1, unsigned plain_every = 5)
       : state_(std::make_shared<state>(out, terminal < 0 ? ::isatty(::fileno(out)) != 0 : terminal != 0, plain_every)) {}
 
+  /// Prints sample `s` (the observer's call).
   void operator()(const live_sample& s) const {
     state& st = *state_;
     ++st.samples;

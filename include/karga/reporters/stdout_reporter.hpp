@@ -102,8 +102,9 @@ concept formattable_report = requires(const R& r) {
 
 /// Prints a report's summary, `format_report(r)` (to stdout unless told otherwise).
 struct stdout_reporter {
-  std::FILE* out = stdout;
+  std::FILE* out = stdout;  ///< where the summary goes
 
+  /// Writes `format_report(r)` to `out`.
   template <formattable_report R>
   void report(const R& r) const {
     const std::string text = format_report(r);

@@ -14,8 +14,8 @@ namespace karga {
 /// One action's outcome: its metric, or the exception it let out.
 template <metric M>
 struct action_outcome {
-  std::optional<M> metric;
-  std::exception_ptr thrown;
+  std::optional<M> metric;  ///< what it returned
+  std::exception_ptr thrown;  ///< what it threw, when it returned nothing
 };
 
 /// Calls `invoke()` — a synchronous action's call, which returns its metric — and

@@ -23,6 +23,7 @@
 
 namespace karga {
 
+/// The common setters of a builder `Derived` (see the file's comment).
 template <class Derived>
 class builder_settings {
 public:
@@ -81,6 +82,7 @@ protected:
       detail::throw_error(fmt::format("segment {}/{} of {} users has none: use fewer segments", seg.index, seg.count, users));
     return mine;
   }
+  /// The builder, for setters to return.
   Derived& self() noexcept { return static_cast<Derived&>(*this); }
 
 private:

@@ -44,8 +44,8 @@ namespace karga {
 /// the one before it has ended (in sequence).
 template <class S>
 struct delayed {
-  std::chrono::duration<double> offset;
-  S scenario;
+  std::chrono::duration<double> offset;  ///< from the composed run's start (together) or the previous end (in sequence)
+  S scenario;  ///< the scenario
 };
 
 /// `s`, started `offset` later.
@@ -58,8 +58,8 @@ delayed<S> after(std::chrono::duration<double> offset, S s) {
 /// their basic figures combined, with a `run_info` for the whole run.
 template <class... A>
 struct composed_results {
-  std::tuple<A...> each;
-  basic_aggregate combined;
+  std::tuple<A...> each;  ///< each scenario's aggregate, in the order given
+  basic_aggregate combined;  ///< their basic figures added up, with a run_info for the whole
 };
 
 namespace detail {

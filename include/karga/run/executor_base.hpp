@@ -46,6 +46,7 @@
 
 namespace karga {
 
+/// The base of an executor `Derived` (see the file's comment).
 template <class Derived>
 class executor_base {
 public:
@@ -78,8 +79,8 @@ public:
   boost::asio::awaitable<A> async_run(const F& act, A initial, const run_options& opt) const {
     return runner_.async_run(act, std::move(initial), self().plan(), opt, self().template body<F, A>());
   }
-  // An overload, not a default argument: g++ 12 destroys a default argument of a
-  // call inside `co_await` twice.
+  /// The same with no run options. (An overload, not a default argument: g++ 12
+  /// destroys a default argument of a call inside `co_await` twice.)
   template <class F, class A>
     requires detail::runnable<F, A>
   boost::asio::awaitable<A> async_run(const F& act, A initial) const {
@@ -87,6 +88,7 @@ public:
   }
 
 protected:
+  /// An executor running on `runner`'s shards, its load model's part `part`.
   explicit executor_base(sharded_runner runner, karga::segment part = {}) : runner_(runner), segment_(part) {}
 
 private:

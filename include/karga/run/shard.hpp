@@ -59,14 +59,20 @@ struct shard_settings {
   bool stop_on_signals = true;
 };
 
+/// One shard of a run (see the file's comment): its executor, its copy of the action
+/// and of the aggregate, its actions in flight and how it stops.
 template <action F, aggregate_for<metric_of_t<F>> A>
 class shard : public std::enable_shared_from_this<shard<F, A>> {
   static_assert(detail::check_hooks<A>());
 
 public:
+  /// The action's type.
   using action_type = F;
+  /// The aggregate's type.
   using aggregate_type = A;
+  /// What the action returns.
   using metric_type = metric_of_t<F>;
+  /// Where the shard's coroutines run.
   using executor_type = boost::asio::any_io_executor;
   /// Whether the aggregate takes the executor's timing (if not, executors may skip
   /// reading the clock for it).
@@ -85,11 +91,14 @@ public:
   shard& operator=(const shard&) = delete;
 
   // Where and what ----------------------------------------------------------------
+  /// This shard's index, from 0.
   unsigned index() const noexcept { return index_; }
+  /// How many shards the run has.
   unsigned count() const noexcept { return count_; }
   /// This shard's part of `n` things split over the shards as arrivals are (items
   /// index, index + count, …): a cap, users, iterations.
   std::uint64_t share(std::uint64_t n) const noexcept { return karga::segment{index_, count_}.share(n); }
+  /// The shard's executor: every coroutine of the shard runs on it.
   const executor_type& executor() const noexcept { return ex_; }
   /// This shard's own copy of the action.
   F& action() noexcept { return action_; }
@@ -165,20 +174,28 @@ public:
     planned_ = true;
   }
 
+  /// Actions running now.
   std::uint64_t in_flight() const noexcept { return in_flight_; }
+  /// Actions started so far.
   std::uint64_t started() const noexcept { return started_; }
+  /// The most actions that ran at once.
   std::uint64_t peak_in_flight() const noexcept { return peak_; }
+  /// Actions counted as interrupted.
   std::uint64_t interrupted() const noexcept { return interrupted_; }
+  /// Arrivals dropped so far.
   std::uint64_t dropped() const noexcept { return dropped_; }
   /// This shard's share of `run_info::scheduled`.
   std::uint64_t scheduled() const noexcept { return planned_ ? scheduled_ : started_ + dropped_; }
 
   // Stopping --------------------------------------------------------------------------
-  /// True once a stop was requested or the body returned: start no new action.
+  /// True once a stop was requested or the body returned — through the grace period
+  /// and after: start no new action.
   bool stopping() const noexcept { return stop_time_.has_value() || phase_ != phase::running; }
   /// When a stop was requested, if one was before the body returned.
   std::optional<clock::time_point> stop_time() const noexcept { return stop_time_; }
+  /// Why the run stopped early (`none` if it did not).
   stop_reason why_stopped() const noexcept { return stop_reason_; }
+  /// The signal that stopped the run, if one did (0 otherwise).
   int stop_signal() const noexcept { return stop_signal_; }
   /// `f()` runs when a stop is requested, at once if one already was (it replaces an
   /// earlier one): a body that waits on a timer of its own cancels it here. A stop
@@ -208,18 +225,25 @@ public:
   // Concurrency -----------------------------------------------------------------------
   /// A coroutine started with `spawn`, to cancel it alone.
   struct spawn_handle {
-    std::size_t slot = 0;
-    std::uint64_t generation = 0;
+    std::size_t slot = 0;  ///< the coroutine's slot in the shard
+    std::uint64_t generation = 0;  ///< which of the slot's coroutines
   };
-  /// Runs `a` as a coroutine of the shard: the shard waits for it at the end, cancels
-  /// it at the end of the grace period, and what it throws ends the run (rethrown by
-  /// the executor's `run()`).
+  /// Runs `a` — any `boost::asio::awaitable<void>`, typically one that awaits
+  /// `run_action(s)` — as a coroutine of the shard, on the shard's executor, started
+  /// in the executor's next pass. The shard's life waits for every such coroutine:
+  /// after the body returns (or a stop), they have the grace period to end; then they
+  /// are cancelled (asio per-operation cancellation, on every awaited operation), and
+  /// after `cancel_wait` those that ignore it are abandoned (still counted). What one
+  /// lets out, but `operation_aborted` after the cancellation, ends the run and is
+  /// rethrown by the executor's `run()`. Returns a handle for `cancel`.
   spawn_handle spawn(boost::asio::awaitable<void> a) {
     const std::size_t i = spawn_tracked(std::move(a));
     return {i, slots_[i].generation};
   }
-  /// Keeps `state` alive as long as the shard: what the shard's coroutines share (they
-  /// may outlive the body) without a reference count in each coroutine's frame.
+  /// Keeps `state` alive as long as the shard: until every coroutine of `spawn` has
+  /// ended (or was abandoned: then it is never freed, as an abandoned coroutine may
+  /// still use it). What the shard's coroutines share, when they may outlive the
+  /// body, without a reference count in each coroutine's frame.
   void keep(std::shared_ptr<void> state) { kept_.push_back(std::move(state)); }
   /// Cancels one coroutine of `spawn` (asio per-operation cancellation), if it still runs.
   void cancel(spawn_handle h) {

@@ -60,7 +60,9 @@ public:
     if (threads_ == 0) detail::throw_error("threads must be at least 1, got 0");
   }
 
+  /// Shards, each with a thread and an io_context.
   unsigned threads() const noexcept { return threads_; }
+  /// How its shards end a run.
   const shard_settings& settings() const noexcept { return settings_; }
 
   /// Runs `body(shard)` on every shard — a callable taking `karga::shard<F, A>&` and

@@ -52,20 +52,22 @@ namespace karga::http {
 
 /// PEM files for an HTTPS embedded server.
 struct tls_files {
-  std::string certificate_chain;
-  std::string private_key;
+  std::string certificate_chain;  ///< a PEM file: the server's certificate and its chain
+  std::string private_key;  ///< a PEM file: the certificate's key
 };
 
 /// How an embedded server listens and behaves.
 struct server_options {
   std::string address = "127.0.0.1";  ///< a loopback address: 127.0.0.1 or ::1
   unsigned short port = 0;            ///< 0: a free port
-  unsigned threads = 1;
+  unsigned threads = 1;  ///< threads serving, each with its event loop
   std::optional<tls_files> tls;       ///< serve HTTPS with these
   /// Close a kept-alive connection when no request comes within this; 0: never.
   std::chrono::milliseconds idle_timeout{0};
 };
 
+/// A small HTTP/1.1 server on a loopback port of its own, serving the routes of the
+/// file's comment on threads of its own, until it is destroyed.
 class embedded_server {
 public:
   /// Listens on a free port of `opt.address`.
@@ -89,6 +91,7 @@ public:
     for (auto& t : threads_) t.join();
   }
 
+  /// The port it listens on.
   unsigned short port() const { return acceptor_.local_endpoint().port(); }
   /// `http://127.0.0.1:PORT` (`http://[::1]:PORT` on IPv6), or `https://…` when serving TLS.
   std::string url() const {
@@ -96,8 +99,11 @@ public:
     const std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
     return (tls_ ? "https://" : "http://") + host + ":" + std::to_string(port());
   }
+  /// Connections accepted so far.
   std::uint64_t connections() const noexcept { return connections_; }
+  /// Requests answered so far.
   std::uint64_t requests() const noexcept { return requests_; }
+  /// HEAD requests answered so far.
   std::uint64_t head_requests() const noexcept { return head_requests_; }
 
 private:
