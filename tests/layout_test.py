@@ -42,6 +42,7 @@ heavy = {
     "boost/url": {"http"},
     "openssl": {"http"},
     "boost/asio/ssl": {"http"},
+    "nghttp2": {"http"},
 }
 folders = {p.name for p in include.iterdir() if p.is_dir()}
 if folders != set(may_include):

@@ -36,6 +36,8 @@ struct http_options {
   karga::http::header_list headers;
   std::string body;
   karga::http::options client;
+  std::string http2;  // "h2" for --http2, "auto" for --http2=auto
+  std::optional<std::uint32_t> streams;
 
   void add_to(karga_tools::command& cmd) {
     using namespace karga_tools;
@@ -55,6 +57,16 @@ struct http_options {
         ->type_name("HEADER");
     app.add_option("-d,--data", body, "request body")->type_name("BODY");
     app.add_option("--cacert", client.ca_file, "https: a PEM file of certificates to trust")->type_name("FILE");
+    app.add_flag("--http2{h2}", http2,
+                 "HTTP/2: prior knowledge (h2c) for http://, ALPN h2 for https:// (a server without h2 is an\n"
+                 "error); --http2=auto: HTTP/2 where an https:// server's ALPN chooses it, else HTTP/1.1");
+    app.add_option_function<std::string>(
+           "--streams",
+           [this](const std::string& s) {
+             streams = static_cast<std::uint32_t>(parse_count(s, "--streams", 1, 1u << 20, "HTTP/2 stream ids run out"));
+           },
+           "HTTP/2: most requests at once per connection (default 100, fewer if the server says so)")
+        ->type_name("N");
     app.add_flag_function("-k,--insecure", [this](std::int64_t) { client.verify_peer = false; },
                           "https: do not verify the server's certificate");
     app.add_option_function<std::string>(
@@ -82,7 +94,16 @@ int main(int argc, char** argv) try {
   karga_tools::load_options<report_type, results_type> load;
   http.add_to(cmd);
   load.add_to(cmd);
+  cmd.needs({"--streams"}, {"--http2"}, "--streams goes with --http2");
   cmd.parse(argc, argv);
+  if (!http.http2.empty()) {
+    if (http.http2 != "h2" && http.http2 != "auto")
+      cmd.usage_error("--http2: \"" + http.http2 + "\" is not a choice: write --http2 or --http2=auto");
+    http.client.protocol = http.http2 == "auto" ? karga::http::protocol::automatic : karga::http::protocol::http2;
+    http.client.streams = http.streams.value_or(100);
+    http.client.connections = load.connections.value_or(1);
+    if (http.client.protocol == karga::http::protocol::http2) load.streams_per_connection = http.client.streams;
+  }
   load.check(cmd);
 
   const karga::http::client client{http.url, http.client};

@@ -75,6 +75,12 @@ struct load_options : report_options<Report, Results> {
   bool find_max = false;
   std::optional<seconds> settle, measure;
   std::optional<double> max_rate;
+  /// A protocol that multiplexes (HTTP/2) sets this to its streams per connection:
+  /// `--connections` then counts connections per thread, the closed model's users are
+  /// connections × streams × threads, and the open model has no cap on requests in
+  /// flight (a request that finds every stream busy waits for one). 0: one request
+  /// per connection at a time.
+  std::uint64_t streams_per_connection = 0;
 
   /// Adds the options and their rules to `cmd`.
   void add_to(command& cmd) {
@@ -103,7 +109,8 @@ struct load_options : report_options<Report, Results> {
           [this](const std::string& s) {
             poisson = parse_count(s, "--poisson", 0, std::numeric_limits<std::uint64_t>::max(), "a 64-bit seed");
           });
-    value("--connections", "closed model: users (default 10); open model: most requests in flight (default: no cap)",
+    value("--connections", "closed model: users (default 10); open model: most requests in flight (default: no cap);\n"
+                           "a multiplexed protocol (--http2): connections per thread (default 1)",
           "N", [this](const std::string& s) {
             connections = parse_count(s, "--connections", 1, connection_limit(),
                                       "the open-file limit of this process, less a few; raise it with ulimit -n");
@@ -172,7 +179,8 @@ struct load_options : report_options<Report, Results> {
     if (!stages.empty()) {
       const karga::schedule plan(rate.value_or(0), stages, poisson);
       if (plan.total() == 0) cmd.usage_error("the load schedules no request (rate × duration is less than one)");
-      if (connections && *connections < threads) cmd.usage_error("--connections must be at least --threads");
+      if (connections && *connections < threads && streams_per_connection == 0)
+        cmd.usage_error("--connections must be at least --threads");
     } else if (duration && duration->count() == 0) {
       cmd.usage_error("--duration must be more than 0");
     }
@@ -210,10 +218,12 @@ struct load_options : report_options<Report, Results> {
       return karga::scenario<Results>::builder().name(name).action(action).executor(executor).build().run(opt);
     };
     const karga::segment part = segment.value_or(karga::segment{});
+    const std::uint64_t users = streams_per_connection != 0 ? connections.value_or(1) * streams_per_connection * threads
+                                                            : connections.value_or(10);
     if (iterations)  // a closed model of a number of iterations
       return run(karga::shared_iterations_executor::builder()
                      .segment(part)
-                     .vus(connections.value_or(10))
+                     .vus(users)
                      .iterations(*iterations)
                      .max_duration(duration.value_or(seconds(600.0)))
                      .threads(threads)
@@ -222,7 +232,7 @@ struct load_options : report_options<Report, Results> {
     if (!open())  // a closed model for a time, at the server's pace
       return run(karga::constant_vus_executor::builder()
                      .segment(part)
-                     .vus(connections.value_or(10))
+                     .vus(users)
                      .duration(duration.value_or(seconds(10.0)))
                      .threads(threads)
                      .grace_period(grace)
@@ -234,7 +244,7 @@ struct load_options : report_options<Report, Results> {
                    .start_rate(rate.value_or(0))
                    .stages(stages)
                    .threads(threads)
-                   .max_in_flight(connections.value_or(0))
+                   .max_in_flight(streams_per_connection != 0 ? 0 : connections.value_or(0))
                    .grace_period(grace)
                    .build());
   }

@@ -41,7 +41,7 @@
 namespace karga {
 
 /// The version of the results format this karga writes, and the newest it reads.
-inline constexpr std::uint16_t results_format_version = 1;
+inline constexpr std::uint16_t results_format_version = 2;
 /// The first bytes of every results file.
 inline constexpr std::string_view results_magic = "KARGARES";
 
@@ -90,8 +90,10 @@ private:
 /// and throws `karga::error` naming what was being read.
 class results_reader {
 public:
-  /// Reads `in`, which must outlive the reader.
-  explicit results_reader(std::string_view in) : in_(in) {}
+  /// Reads `in`, which must outlive the reader, written in format `version`.
+  explicit results_reader(std::string_view in, std::uint16_t version = results_format_version) : in_(in), version_(version) {}
+  /// The format version of what it reads (a codec reads older layouts by it).
+  std::uint16_t version() const noexcept { return version_; }
 
   /// One byte; `what` names it in an error.
   std::uint8_t u8(std::string_view what) { return static_cast<std::uint8_t>(fixed(1, what)); }
@@ -168,6 +170,7 @@ private:
   }
   std::string_view in_;
   std::size_t at_ = 0;
+  std::uint16_t version_;
 };
 
 /// How a type is written and read: specialize for your own aggregates.
@@ -389,7 +392,7 @@ A decode_results(std::string_view bytes) {
   if (crc != static_cast<std::uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()))))
     r.fail("the checksum does not match: the file is corrupt");
   if (!r.done()) r.fail("bytes follow the results");
-  results_reader inner(body);
+  results_reader inner(body, version);
   A out = codec<A>::read(inner);
   if (!inner.done()) inner.fail("bytes follow the results");
   return out;

@@ -1,10 +1,12 @@
 #pragma once
 /// @file http/client.hpp
-/// karga::http::client — an HTTP/1.1 client for actions: keep-alive connections
+/// karga::http::client — an HTTP/1.1 and HTTP/2 client for actions: keep-alive connections
 /// reused within a shard, a request timeout, and results as values (status, body
 /// size, or an error kind), never exceptions.
 
 #include <karga/core/error.hpp>
+#include <karga/http/h2/connection.hpp>
+#include <karga/http/h2/request_form.hpp>
 #include <karga/http/url.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -20,6 +22,7 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -44,7 +47,17 @@
 namespace karga::http {
 
 /// Why a request got no response.
-enum class error_kind { none, refused, timeout, reset, protocol, tls, other };
+enum class error_kind {
+  none,          ///< a response came
+  refused,       ///< the connection was refused
+  timeout,       ///< no response within the timeout (connect or request)
+  reset,         ///< the connection ended before the response did
+  protocol,      ///< the server broke HTTP
+  tls,           ///< the TLS handshake or the TLS layer failed
+  stream_reset,  ///< HTTP/2: the server reset the request's stream (RST_STREAM, its code in the message)
+  goaway,        ///< HTTP/2: the server sent GOAWAY and ended the connection before the response
+  other,         ///< anything else
+};
 
 /// The kind's name, as reports write it: "refused", "timeout", ...
 inline std::string_view to_string(error_kind e) noexcept {
@@ -55,6 +68,8 @@ inline std::string_view to_string(error_kind e) noexcept {
     case error_kind::reset: return "reset";
     case error_kind::protocol: return "protocol";
     case error_kind::tls: return "tls";
+    case error_kind::stream_reset: return "stream_reset";
+    case error_kind::goaway: return "goaway";
     case error_kind::other: return "other";
   }
   return "other";
@@ -65,6 +80,9 @@ inline std::string_view to_string(error_kind e) noexcept {
 struct response {
   unsigned status_code = 0;      ///< the response's status
   std::uint64_t body_bytes = 0;  ///< the body's size, counted as it was read
+  unsigned protocol = 1;         ///< 1: HTTP/1.1, 2: HTTP/2
+  std::uint64_t header_wire_bytes = 0;   ///< HTTP/2: the request's and response's HEADERS frames, HPACK-coded
+  std::uint64_t header_plain_bytes = 0;  ///< HTTP/2: the same fields as text ("name: value\r\n" each)
   /// The status code.
   unsigned status() const noexcept { return status_code; }
 };
@@ -74,6 +92,9 @@ struct response {
 struct full_response {
   unsigned status_code = 0;            ///< the response's status
   std::uint64_t body_bytes = 0;        ///< the body's size
+  unsigned protocol = 1;               ///< 1: HTTP/1.1, 2: HTTP/2
+  std::uint64_t header_wire_bytes = 0;   ///< HTTP/2: the request's and response's HEADERS frames, HPACK-coded
+  std::uint64_t header_plain_bytes = 0;  ///< HTTP/2: the same fields as text
   boost::beast::http::fields headers;  ///< every header, as received
   std::string body;                    ///< the body, whole
   /// The status code.
@@ -90,9 +111,10 @@ template <class Response>
 class basic_result {
 public:
   /// A response that came.
-  basic_result(Response r) : response_(std::move(r)) {}
-  /// No response, for the reason `e`, told by `message`.
-  basic_result(error_kind e, std::string message) : error_(e), message_(std::move(message)) {}
+  basic_result(Response r) : protocol_(r.protocol), response_(std::move(r)) {}
+  /// No response, for the reason `e`, told by `message`, over HTTP/`protocol`.
+  basic_result(error_kind e, std::string message, unsigned protocol = 1)
+      : protocol_(protocol), error_(e), message_(std::move(message)) {}
 
   /// Whether a response came.
   explicit operator bool() const noexcept { return response_.has_value(); }
@@ -104,8 +126,11 @@ public:
   error_kind error() const noexcept { return error_; }
   /// What went wrong, in words (empty when a response came).
   const std::string& message() const noexcept { return message_; }
+  /// The HTTP the request was sent with: 1 (HTTP/1.1) or 2 (HTTP/2).
+  unsigned protocol() const noexcept { return protocol_; }
 
 private:
+  unsigned protocol_ = 1;
   std::optional<Response> response_;
   error_kind error_ = error_kind::none;
   std::string message_;
@@ -130,8 +155,23 @@ struct header {
 /// Headers of a request, in order.
 using header_list = std::vector<header>;
 
+/// Which HTTP a client speaks.
+enum class protocol {
+  http1_1,    ///< HTTP/1.1, a request at a time per connection
+  http2,      ///< HTTP/2: prior knowledge (h2c) for http://, ALPN h2 for https:// (a server without h2 is an error)
+  automatic,  ///< https: HTTP/2 if the server's ALPN chooses h2, else HTTP/1.1; http://: HTTP/1.1
+};
+
 /// Client settings.
 struct options {
+  http::protocol protocol = http::protocol::http1_1;  ///< which HTTP (HTTP/2: see `connections` and `streams`)
+  /// HTTP/2: connections per copy of the client (each shard has its own copy), opened
+  /// as requests need them.
+  std::size_t connections = 1;
+  /// HTTP/2: most streams at once per connection (fewer if the server's
+  /// MAX_CONCURRENT_STREAMS says so); a request that finds every stream busy waits for
+  /// one (its wait is part of its latency).
+  std::uint32_t streams = 100;
   std::chrono::steady_clock::duration connect_timeout = std::chrono::seconds(5);  ///< TLS handshake included
   std::chrono::steady_clock::duration request_timeout = std::chrono::seconds(30);  ///< from the request's send to its response's end
   std::size_t max_idle_connections = 1024;  ///< kept for reuse, per copy of the client
@@ -184,19 +224,24 @@ private:
 };
 } // namespace detail
 
-/// A request serialized once, sent as is as often as wanted.
+/// A request serialized once, sent as is as often as wanted: its HTTP/1.1 bytes and
+/// its HTTP/2 form.
 class prepared_request {
 public:
   /// `head`: the response has no body, whatever its headers say (a HEAD request).
-  explicit prepared_request(std::string wire, bool head = false) : wire_(std::move(wire)), head_(head) {}
-  /// The request as it goes on the wire.
+  explicit prepared_request(std::string wire, bool head = false, h2::request_form h2 = {})
+      : wire_(std::move(wire)), head_(head), h2_(std::move(h2)) {}
+  /// The request as it goes on the wire, over HTTP/1.1.
   std::string_view wire() const noexcept { return wire_; }
   /// Whether it is a HEAD request (its response has no body).
   bool head() const noexcept { return head_; }
+  /// The request as HTTP/2 carries it.
+  const h2::request_form& h2_form() const noexcept { return h2_; }
 
 private:
   std::string wire_;
   bool head_;
+  h2::request_form h2_;
 };
 
 /// An HTTP/1.1 client. Heavy parts (resolution) happen once, at construction;
@@ -224,7 +269,14 @@ public:
       else
         tls_->load_verify_file(options_.ca_file, tls_ec);
       if (tls_ec) karga::detail::throw_error("cannot load trusted certificates: " + tls_ec.message());
+      // ALPN: h2 first when HTTP/2 may be spoken, http/1.1 besides when it may be too.
+      static constexpr unsigned char h2_only[] = {2, 'h', '2'};
+      static constexpr unsigned char h2_or_1[] = {2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+      if (options_.protocol == protocol::http2) SSL_CTX_set_alpn_protos(tls_->native_handle(), h2_only, sizeof h2_only);
+      if (options_.protocol == protocol::automatic) SSL_CTX_set_alpn_protos(tls_->native_handle(), h2_or_1, sizeof h2_or_1);
     }
+    if (options_.streams == 0) karga::detail::throw_error("HTTP/2 needs at least one stream per connection, got 0");
+    if (options_.connections == 0) karga::detail::throw_error("HTTP/2 needs at least one connection, got 0");
   }
 
   /// A copy with its own connection pool, empty (shards copy the client).
@@ -267,7 +319,10 @@ public:
     req.keep_alive(true);
     std::ostringstream wire;
     wire << req;
-    return prepared_request(std::move(wire).str(), method == http::verb::head);
+    h2::request_form form;
+    if (options_.protocol != protocol::http1_1)
+      form = h2::make_request_form(std::string_view(http::to_string(method)), url_, path, headers, req.body());
+    return prepared_request(std::move(wire).str(), method == http::verb::head, std::move(form));
   }
 
   /// Any method, with an optional body and extra headers.
@@ -280,6 +335,14 @@ public:
   /// Sends `req` (from `make_request`) on a pooled connection, or a new one, and
   /// counts the response: status and body size, nothing kept, nothing allocated.
   boost::asio::awaitable<result> send(const prepared_request& req) const {
+    if (speaks_h2()) {
+      h2::stream s(co_await boost::asio::this_coro::executor);
+      auto [kind, message] = co_await h2_exchange(req, s);
+      if (!h2_->fallback) {  // (else the server chose HTTP/1.1: speak that)
+        if (kind != error_kind::none) co_return result(kind, std::move(message), 2);
+        co_return result(response{s.status, s.body_bytes, 2, s.header_wire_bytes, s.header_plain_bytes});
+      }
+    }
     std::optional<detail::counting_parser> parser;
     auto [kind, message] = co_await exchange(req, parser);
     if (kind != error_kind::none) co_return result(kind, std::move(message));
@@ -288,6 +351,23 @@ public:
 
   /// Sends `req` and keeps the whole response: status, headers and body.
   boost::asio::awaitable<full_result> fetch(const prepared_request& req) const {
+    if (speaks_h2()) {
+      h2::stream s(co_await boost::asio::this_coro::executor);
+      s.keep = true;
+      auto [kind, message] = co_await h2_exchange(req, s);
+      if (!h2_->fallback && kind != error_kind::none) co_return full_result(kind, std::move(message), 2);
+      if (!h2_->fallback) {
+        full_response out;
+        out.status_code = s.status;
+        out.body_bytes = s.body_bytes;
+        out.protocol = 2;
+        out.header_wire_bytes = s.header_wire_bytes;
+        out.header_plain_bytes = s.header_plain_bytes;
+        out.headers = std::move(s.headers);
+        out.body = std::move(s.body);
+        co_return full_result(std::move(out));
+      }
+    }
     std::optional<boost::beast::http::response_parser<boost::beast::http::string_body>> parser;
     auto [kind, message] = co_await exchange(req, parser);
     if (kind != error_kind::none) co_return full_result(kind, std::move(message));
@@ -300,8 +380,14 @@ public:
     co_return full_result(std::move(out));
   }
 
-  /// Connections kept for reuse by this copy.
+  /// Connections kept for reuse by this copy (HTTP/1.1).
   std::size_t idle_connections() const noexcept { return pool_->idle.size(); }
+  /// HTTP/2 connections this copy has open.
+  std::size_t h2_connections() const noexcept {
+    return static_cast<std::size_t>(std::count_if(h2_->conns.begin(), h2_->conns.end(), [](const auto& c) { return !c->closed(); }));
+  }
+  /// The settings.
+  const http::options& settings() const noexcept { return options_; }
 
   /// The URL this client talks to, as parsed.
   const url& base_url() const noexcept { return url_; }
@@ -382,6 +468,136 @@ private:
 
   using clock = std::chrono::steady_clock;
   static constexpr auto tuple_awaitable = boost::asio::as_tuple(boost::asio::use_awaitable);
+
+  // HTTP/2 -----------------------------------------------------------------------------
+  // The HTTP/2 connections of one copy of the client, and the requests waiting for a
+  // stream: they wait on one timer that never expires; cancelling one wait wakes one.
+  struct h2_pool {
+    std::vector<std::shared_ptr<h2::connection>> conns;
+    std::size_t opening = 0;
+    std::uint64_t waiting = 0;
+    std::optional<boost::asio::steady_timer> room;
+    bool fallback = false;  // automatic, and the server chose HTTP/1.1: speak that
+    void wake(std::size_t n) {
+      for (n = std::max<std::size_t>(n, 1); n != 0 && waiting != 0; --n) {
+        --waiting;
+        room->cancel_one();
+      }
+    }
+    ~h2_pool() {
+      for (auto& c : conns) {
+        c->on_room(nullptr);  // its read loop may outlive the pool
+        c->close();
+      }
+    }
+  };
+
+  bool speaks_h2() const noexcept {
+    return options_.protocol == protocol::http2 || (options_.protocol == protocol::automatic && tls_ && !h2_->fallback);
+  }
+
+  // One request on a stream of this copy's connections: sent again (on another stream)
+  // when the server refused its stream without processing it. `s` keeps the response.
+  boost::asio::awaitable<std::pair<error_kind, std::string>> h2_exchange(const prepared_request& req, h2::stream& s) const {
+    for (int attempt = 0; attempt < 8; ++attempt) {
+      if (attempt != 0) s.reset();
+      auto [c, kind, message] = co_await h2_acquire();
+      if (!c) co_return std::pair{kind, std::move(message)};
+      if (!c->submit(s, req.h2_form())) co_return std::pair{error_kind::protocol, s.message};
+      s.done.expires_after(options_.request_timeout);
+      co_await s.done.async_wait(tuple_awaitable);
+      if (s.end == h2::stream_end::open) {  // the deadline, or the run's cancellation
+        c->abandon(s);
+        const auto state = co_await boost::asio::this_coro::cancellation_state;
+        if (state.cancelled() != boost::asio::cancellation_type::none)
+          co_return std::pair{error_kind::other, std::string("cancelled")};
+        co_return std::pair{error_kind::timeout, std::string("no response within the timeout")};
+      }
+      switch (s.end) {
+        case h2::stream_end::complete: co_return std::pair{error_kind::none, std::string()};
+        case h2::stream_end::refused: continue;  // not processed: on another stream
+        case h2::stream_end::lost:
+          // Sent on a connection idle since its last stream, which the server had
+          // closed: nothing came back, so it was not served. Again, on another.
+          if (s.after_idle && !s.got_headers) continue;
+          co_return std::pair{c->goaway_received() ? error_kind::goaway : error_kind::reset, s.message};
+        case h2::stream_end::reset: co_return std::pair{error_kind::stream_reset, s.message};
+        case h2::stream_end::protocol: co_return std::pair{error_kind::protocol, s.message};
+        default: co_return std::pair{c->goaway_received() ? error_kind::goaway : error_kind::reset, s.message};
+      }
+    }
+    co_return std::pair{error_kind::stream_reset, std::string("the server refused the stream 8 times")};
+  }
+
+  // A connection with a free stream: an open one, or a new one while there are fewer
+  // than `connections`, or the next one to free a stream.
+  boost::asio::awaitable<std::tuple<std::shared_ptr<h2::connection>, error_kind, std::string>> h2_acquire() const {
+    h2_pool& p = *h2_;
+    for (;;) {
+      std::erase_if(p.conns, [](const auto& c) { return c->closed(); });
+      std::size_t accepting = 0;
+      for (const auto& c : p.conns) {
+        if (c->has_room()) co_return std::tuple{c, error_kind::none, std::string()};
+        accepting += c->accepting();
+      }
+      if (accepting + p.opening < options_.connections) {
+        ++p.opening;
+        auto opened = co_await h2_open();
+        --p.opening;
+        if (!std::get<0>(opened)) {
+          p.wake(p.waiting);  // they try for themselves
+          co_return opened;
+        }
+        p.conns.push_back(std::get<0>(opened));
+        continue;
+      }
+      if (!p.room) p.room.emplace(co_await boost::asio::this_coro::executor, clock::time_point::max());
+      ++p.waiting;
+      co_await p.room->async_wait(tuple_awaitable);
+      const auto state = co_await boost::asio::this_coro::cancellation_state;
+      if (state.cancelled() != boost::asio::cancellation_type::none) {
+        p.waiting -= std::min<std::uint64_t>(p.waiting, 1);
+        co_return std::tuple{nullptr, error_kind::other, std::string("cancelled")};
+      }
+    }
+  }
+
+  // A new HTTP/2 connection: connected, TLS with ALPN h2 for https, started.
+  boost::asio::awaitable<std::tuple<std::shared_ptr<h2::connection>, error_kind, std::string>> h2_open() const {
+    using namespace boost::asio::experimental::awaitable_operators;
+    using opened = std::tuple<std::shared_ptr<h2::connection>, error_kind, std::string>;
+    const auto ex = co_await boost::asio::this_coro::executor;
+    auto c = std::make_shared<h2::connection>(ex, options_.streams);
+    boost::asio::steady_timer deadline(ex, options_.connect_timeout);
+    auto connected = co_await (boost::asio::async_connect(c->socket(), endpoints_, tuple_awaitable) ||
+                               deadline.async_wait(tuple_awaitable));
+    if (connected.index() == 1) co_return opened{nullptr, error_kind::timeout, "no connection within the timeout"};
+    if (const auto ec = std::get<0>(std::get<0>(connected))) co_return opened{nullptr, detail::classify(ec), ec.message()};
+    boost::system::error_code ignored;
+    c->socket().set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+    if (tls_) {
+      namespace ssl = boost::asio::ssl;
+      auto& stream = c->tls().emplace(c->socket(), *tls_);
+      SSL_set_tlsext_host_name(stream.native_handle(), url_.host.c_str());
+      if (options_.verify_peer) stream.set_verify_callback(ssl::host_name_verification(url_.host));
+      auto shaken = co_await (stream.async_handshake(ssl::stream_base::client, tuple_awaitable) || deadline.async_wait(tuple_awaitable));
+      if (shaken.index() == 1) co_return opened{nullptr, error_kind::timeout, "no TLS handshake within the timeout"};
+      if (const auto ec = std::get<0>(std::get<0>(shaken))) co_return opened{nullptr, detail::classify(ec), ec.message()};
+      const unsigned char* alpn = nullptr;
+      unsigned int alpn_len = 0;
+      SSL_get0_alpn_selected(stream.native_handle(), &alpn, &alpn_len);
+      if (std::string_view(reinterpret_cast<const char*>(alpn), alpn_len) != "h2") {
+        if (options_.protocol == protocol::automatic) {
+          h2_->fallback = true;  // HTTP/1.1 from now on, for this copy
+          co_return opened{nullptr, error_kind::none, "the server chose HTTP/1.1"};
+        }
+        co_return opened{nullptr, error_kind::protocol, "the server does not speak HTTP/2 (its ALPN did not choose h2)"};
+      }
+    }
+    c->on_room([p = h2_.get()](std::size_t n) { p->wake(n); });
+    c->start();
+    co_return opened{c, error_kind::none, std::string()};
+  }
 
   struct connection {
     explicit connection(const boost::asio::any_io_executor& ex) : socket(ex) {}
@@ -500,6 +716,7 @@ private:
   std::vector<boost::asio::ip::tcp::endpoint> endpoints_;
   std::shared_ptr<boost::asio::ssl::context> tls_;  // https only; shared by copies
   std::shared_ptr<pool> pool_ = std::make_shared<pool>();
+  std::shared_ptr<h2_pool> h2_ = std::make_shared<h2_pool>();
 };
 
 } // namespace karga::http

@@ -6,6 +6,7 @@
 
 #include <karga/http/client.hpp>
 #include <karga/measure/basic_aggregate.hpp>
+#include <karga/core/detail/format.hpp>
 #include <karga/report/basic_report.hpp>
 #include <karga/reporters/detail/text_out.hpp>
 #include <karga/reporters/stdout_reporter.hpp>
@@ -28,6 +29,9 @@ struct metric {
   std::uint64_t bytes = 0;                ///< response body bytes
   error_kind error = error_kind::none;  ///< why no response came
   std::string message;                    ///< what went wrong, when no response came
+  unsigned protocol = 1;                  ///< the HTTP it was sent with: 1 (HTTP/1.1) or 2 (HTTP/2)
+  std::uint64_t header_wire_bytes = 0;    ///< HTTP/2: request and response HEADERS frames, HPACK-coded
+  std::uint64_t header_plain_bytes = 0;   ///< HTTP/2: the same fields as text
 
   /// A response with a status below 400.
   bool success() const noexcept { return error == error_kind::none && status > 0 && status < 400; }
@@ -53,8 +57,9 @@ struct metric {
 /// `r` as a metric, with the latency the action measured.
 template <class Response>
 metric to_metric(const basic_result<Response>& r, clock::duration latency) {
-  return r ? metric{latency, r->status(), r->body_bytes, error_kind::none, {}}
-           : metric{latency, 0, 0, r.error(), r.message()};
+  return r ? metric{latency, r->status(), r->body_bytes, error_kind::none, {}, r.protocol(), r->header_wire_bytes,
+                    r->header_plain_bytes}
+           : metric{latency, 0, 0, r.error(), r.message(), r.protocol(), 0, 0};
 }
 
 /// How many error kinds there are (`none` included).
@@ -92,6 +97,10 @@ public:
       if (first_messages_[i].empty()) first_messages_[i] = o.first_messages_[i];
     }
     other_statuses_ += o.other_statuses_;
+    http1_ += o.http1_;
+    http2_ += o.http2_;
+    header_wire_ += o.header_wire_;
+    header_plain_ += o.header_plain_;
   }
 
   /// The counts and latencies every run has.
@@ -102,6 +111,19 @@ public:
   }
   /// Requests that got no response for reason `k`.
   std::uint64_t error_count(error_kind k) const noexcept { return errors_[static_cast<std::size_t>(k)]; }
+  /// Requests sent over HTTP/`version` (1 or 2).
+  std::uint64_t protocol_count(unsigned version) const noexcept { return version == 2 ? http2_ : http1_; }
+  /// HTTP/2: the HEADERS frames' bytes, HPACK-coded, both ways.
+  std::uint64_t header_wire_bytes() const noexcept { return header_wire_; }
+  /// HTTP/2: the same header fields as text ("name: value\r\n" each).
+  std::uint64_t header_plain_bytes() const noexcept { return header_plain_; }
+  /// Sets the counts by protocol and the header bytes (for decoders).
+  void restore_protocols(std::uint64_t http1, std::uint64_t http2, std::uint64_t wire, std::uint64_t plain) noexcept {
+    http1_ = http1;
+    http2_ = http2;
+    header_wire_ = wire;
+    header_plain_ = plain;
+  }
   /// Sets the counts of status code `code` (100–599; others: 0) and of error kind
   /// `k` with its first message (for decoders).
   void restore_status(unsigned code, std::uint64_t n) noexcept {
@@ -122,6 +144,9 @@ public:
 private:
   static basic_metric as_basic(const metric& m) noexcept { return {m.latency, m.success(), m.bytes}; }
   void count(const metric& m) {
+    ++(m.protocol == 2 ? http2_ : http1_);
+    header_wire_ += m.header_wire_bytes;
+    header_plain_ += m.header_plain_bytes;
     if (m.error != error_kind::none) {
       const auto k = static_cast<std::size_t>(m.error);
       if (errors_[k]++ == 0 && first_messages_[k].empty()) first_messages_[k] = m.message;
@@ -137,6 +162,7 @@ private:
   std::array<std::uint64_t, error_kind_count> errors_{};
   std::array<std::string, error_kind_count> first_messages_{};
   std::uint64_t other_statuses_ = 0;
+  std::uint64_t http1_ = 0, http2_ = 0, header_wire_ = 0, header_plain_ = 0;
 };
 
 /// basic_report plus the status codes seen and the errors by kind.
@@ -146,10 +172,22 @@ struct report : basic_report {
   std::map<unsigned, std::uint64_t> statuses;
   std::vector<std::pair<error_kind, std::uint64_t>> errors;   ///< kinds that occurred
   std::vector<std::pair<error_kind, std::string>> first_messages;  ///< the first message of each kind that occurred
+  /// The HTTP the requests were sent with: "HTTP/1.1", "HTTP/2", or both ("HTTP/1.1 and
+  /// HTTP/2"); empty when none was sent.
+  std::string protocol;
+  std::uint64_t header_wire_bytes = 0;   ///< HTTP/2: the HEADERS frames' bytes, HPACK-coded, both ways
+  std::uint64_t header_plain_bytes = 0;  ///< HTTP/2: the same header fields as text
+  /// HTTP/2: the share of the headers' text HPACK saved on the wire (0 without HTTP/2).
+  double hpack_saving = 0;
 
   report() = default;
   /// The report of `a`.
-  explicit report(const aggregate& a) : basic_report(a.basic()) {
+  explicit report(const aggregate& a)
+      : basic_report(a.basic()), header_wire_bytes(a.header_wire_bytes()), header_plain_bytes(a.header_plain_bytes()) {
+    const bool one = a.protocol_count(1) != 0, two = a.protocol_count(2) != 0;
+    protocol = one && two ? "HTTP/1.1 and HTTP/2" : two ? "HTTP/2" : one ? "HTTP/1.1" : "";
+    if (header_plain_bytes != 0)
+      hpack_saving = 1.0 - static_cast<double>(header_wire_bytes) / static_cast<double>(header_plain_bytes);
     for (unsigned code = 100; code < 600; ++code)
       if (auto n = a.status_count(code)) statuses.emplace(code, n);
     if (auto n = a.status_count(0)) statuses.emplace(0, n);
@@ -164,7 +202,10 @@ struct report : basic_report {
 /// HTTP's part of the JSON report: `"http": {"statuses": {"200": n}, "errors":
 /// {"refused": {"count": n, "first_message": "…"}}}` (found by json_reporter).
 inline void write_json_extras(karga::detail::json_writer& w, const report& r) {
-  w.begin_object("http").begin_object("statuses");
+  w.begin_object("http").field("protocol", r.protocol);
+  w.begin_object("header_bytes").field("wire", r.header_wire_bytes).field("plain", r.header_plain_bytes)
+      .field("hpack_saving", r.hpack_saving).end_object();
+  w.begin_object("statuses");
   for (const auto& [code, n] : r.statuses) w.field(code == 0 ? std::string("other") : std::to_string(code), n);
   w.end_object().begin_object("errors");
   for (std::size_t i = 0; i < r.errors.size(); ++i)
@@ -179,6 +220,14 @@ inline void write_json_extras(karga::detail::json_writer& w, const report& r) {
 inline std::string format_report(const report& r) {
   std::string out = karga::detail::format_basic(r);
   auto it = std::back_inserter(out);
+  if (!r.protocol.empty()) {
+    fmt::format_to(it, "  {:<15} {}", "protocol", r.protocol);
+    if (r.header_plain_bytes != 0)
+      fmt::format_to(it, ", headers {} on the wire for {} of text (HPACK saved {:.1f}%)",
+                     karga::detail::human_bytes(static_cast<double>(r.header_wire_bytes)),
+                     karga::detail::human_bytes(static_cast<double>(r.header_plain_bytes)), 100.0 * r.hpack_saving);
+    out += '\n';
+  }
   if (!r.statuses.empty()) {
     fmt::format_to(it, "  {:<15}", "status");
     for (const auto& [code, n] : r.statuses) fmt::format_to(it, " {}×{}", code == 0 ? std::string("other") : std::to_string(code), n);

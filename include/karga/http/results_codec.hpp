@@ -30,6 +30,10 @@ struct codec<http::aggregate> {
       w.u64(a.error_count(static_cast<http::error_kind>(k)));
       w.str(a.first_message(static_cast<http::error_kind>(k)));
     }
+    w.u64(a.protocol_count(1));
+    w.u64(a.protocol_count(2));
+    w.u64(a.header_wire_bytes());
+    w.u64(a.header_plain_bytes());
   }
   /// Reads what `write` wrote.
   static http::aggregate read(results_reader& r) {
@@ -42,10 +46,20 @@ struct codec<http::aggregate> {
       a.restore_status(code, r.u64("a status count"));
     }
     a.restore_status(0, r.u64("the other statuses"));
-    if (r.u64("the number of error kinds") != http::error_kind_count) r.fail("another set of HTTP error kinds");
-    for (std::size_t k = 0; k < http::error_kind_count; ++k) {
+    // Format 1 (karga 0.1) had seven kinds, `other` last, and HTTP/1.1 only.
+    const std::size_t kinds = r.version() == 1 ? 7 : http::error_kind_count;
+    if (r.u64("the number of error kinds") != kinds) r.fail("another set of HTTP error kinds");
+    for (std::size_t k = 0; k < kinds; ++k) {
       const auto n = r.u64("an error count");
-      a.restore_error(static_cast<http::error_kind>(k), n, r.str("an error message"));
+      const auto kind = k + 1 == kinds ? http::error_kind::other : static_cast<http::error_kind>(k);
+      a.restore_error(kind, n, r.str("an error message"));
+    }
+    if (r.version() == 1) {
+      const basic_aggregate& b = a.basic();
+      a.restore_protocols(b.ok() + b.failed() - b.exceptions().total(), 0, 0, 0);
+    } else {
+      const auto http1 = r.u64("the HTTP/1.1 requests"), http2 = r.u64("the HTTP/2 requests");
+      a.restore_protocols(http1, http2, r.u64("the header bytes on the wire"), r.u64("the header bytes as text"));
     }
     return a;
   }

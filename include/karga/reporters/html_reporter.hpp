@@ -153,8 +153,11 @@ std::string format_html(const R& r) {
                      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                      "<title>{}</title>\n<style>{}</style>\n</head>\n<body>\n",
                  xml_escape(title), detail::html_style);
-  fmt::format_to(it, "<header>\n<h1>{}</h1>\n<p class=\"muted\">{}{} · started {} · {} thread{}{}</p>\n</header>\n",
-                 xml_escape(title), xml_escape(r.model.empty() ? "" : r.model),
+  std::string protocol;  // an adapter's report may say which protocol it spoke
+  if constexpr (requires { std::string_view(r.protocol); })
+    if (!std::string_view(r.protocol).empty()) protocol = " · " + xml_escape(r.protocol);
+  fmt::format_to(it, "<header>\n<h1>{}</h1>\n<p class=\"muted\">{}{}{} · started {} · {} thread{}{}</p>\n</header>\n",
+                 xml_escape(title), xml_escape(r.model.empty() ? "" : r.model), protocol,
                  r.kind == load_kind::open ? " (open model)" : " (closed model)", detail::utc_time(r.started_at), r.threads,
                  r.threads == 1 ? "" : "s", r.stopped() ? " · <span class=\"fail\">" + detail::stop_words(r.stop, r.signal) + "</span>" : "");
 

@@ -1,7 +1,9 @@
 #pragma once
 /// @file http/testing/embedded_server.hpp
 /// A small HTTP/1.1 server (Beast) on a loopback port of its own, for examples and
-/// tests that need a real target with nothing set up by hand.
+/// tests that need a real target with nothing set up by hand. A plain connection that
+/// starts with HTTP/2's preface is served as h2c (prior knowledge), with the routes
+/// of h2_server_connection.hpp.
 ///
 /// Routes: `/` answers 200 with a short body; `/status/N` answers status N;
 /// `/delay/MS` answers 200 after MS milliseconds; `/queue/US` is served by one
@@ -16,6 +18,8 @@
 /// headers of the GET response. Every response keeps the connection alive unless
 /// asked not to; `idle_timeout` closes connections idle that long, as servers do.
 /// Given a certificate and key, it serves HTTPS instead.
+
+#include <karga/http/testing/h2_server_connection.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -127,8 +131,29 @@ private:
       if (tls_)
         boost::asio::co_spawn(acceptor_.get_executor(), serve_tls(std::move(socket)), boost::asio::detached);
       else
-        boost::asio::co_spawn(acceptor_.get_executor(), serve(std::move(socket)), boost::asio::detached);
+        boost::asio::co_spawn(acceptor_.get_executor(), serve_plain(std::move(socket)), boost::asio::detached);
     }
+  }
+
+  // HTTP/1.1, or HTTP/2 when the connection starts with its preface.
+  boost::asio::awaitable<void> serve_plain(boost::asio::ip::tcp::socket socket) {
+    static constexpr std::string_view preface = "PRI * HTTP/2.0";
+    boost::beast::flat_buffer buffer;
+    for (;;) {
+      auto [ec, n] = co_await socket.async_read_some(buffer.prepare(4096), boost::asio::as_tuple(boost::asio::use_awaitable));
+      if (ec) co_return;
+      buffer.commit(n);
+      const std::string_view got(static_cast<const char*>(buffer.data().data()), buffer.size());
+      if (got.size() >= preface.size() || !preface.starts_with(got)) break;
+    }
+    const std::string_view got(static_cast<const char*>(buffer.data().data()), buffer.size());
+    if (got.starts_with(preface)) {
+      auto strand = boost::asio::make_strand(acceptor_.get_executor());
+      auto c = std::make_shared<h2_server_connection>(std::move(socket), strand, std::string(got), requests_);
+      boost::asio::co_spawn(strand, h2_server_connection::serve(std::move(c)), boost::asio::detached);
+      co_return;
+    }
+    co_await serve(std::move(socket), std::move(buffer));
   }
 
   boost::asio::awaitable<void> serve_tls(boost::asio::ip::tcp::socket socket) {
@@ -156,9 +181,8 @@ private:
   }
 
   template <class Stream>
-  boost::asio::awaitable<void> serve(Stream stream) {
+  boost::asio::awaitable<void> serve(Stream stream, boost::beast::flat_buffer buffer = {}) {
     namespace http = boost::beast::http;
-    boost::beast::flat_buffer buffer;
     for (bool first = true;; first = false) {
       http::request_parser<http::string_body> parser;
       parser.body_limit(64u << 20);  // /echo takes large bodies
