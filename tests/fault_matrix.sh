@@ -119,6 +119,36 @@ ok=$(sed -n 's/.*ok \([0-9]*\)  failed.*/\1/p' <<<"$out")
 ((ok >= 200)) || fail "only $ok ok around the restart"
 pkill -f "$target --port $port" 2>/dev/null
 
+case="HTTP/2: healthy"
+run 0 "$base/" --http2 --rate 500 --duration 1s
+has "ok 500  failed 0  dropped 0  interrupted 0"
+has "protocol        HTTP/2"
+
+case="HTTP/2: never answers"
+run 1 "$base/never" --http2 --rate 50 --duration 500ms --timeout 200ms
+has "timeout×25"
+
+case="HTTP/2: the server resets every stream"
+run 1 "$base/reset" --http2 --rate 100 --duration 500ms
+has "stream_reset×50"
+has "first stream_reset: stream reset: INTERNAL_ERROR"
+
+case="HTTP/2: the server refuses every other stream (sent again)"
+run 0 "$base/refuse" --http2 --rate 100 --duration 500ms
+has "ok 50  failed 0"
+
+case="HTTP/2: killed and restarted mid-run"
+port=$(free_port)
+start_target h2restart1 --port $port
+( sleep 1; kill "${pids[-1]}" ) &
+( sleep 2; "$target" --port $port >"$dir/h2restart2.out" ) &
+pids+=($!)
+run 1 "http://127.0.0.1:$port/" --http2 --rate 200 --duration 3s --timeout 500ms --connect-timeout 200ms
+has "refused×"
+ok=$(sed -n 's/.*ok \([0-9]*\)  failed.*/\1/p' <<<"$out")
+((ok >= 200)) || fail "only $ok ok around the restart"
+pkill -f "$target --port $port" 2>/dev/null
+
 case="Ctrl-C (SIGINT)"
 "$karga" "$base/" --rate 100 --duration 30s >"$dir/int.out" 2>&1 &
 k=$!

@@ -125,7 +125,7 @@ TEST_CASE("http2: a stream the server resets is a failure of its kind, one it re
   CHECK(refused.basic().failed() == 0);
 }
 
-TEST_CASE("http2: GOAWAY ends a connection without a false failure; the next request opens another", "[http][http2]") {
+TEST_CASE("http2: GOAWAY ends a connection without a false failure, and the next request opens another", "[http][http2]") {
   http::embedded_server server;
   const http::client client{server.url(), h2()};
   const auto a = run_h2(client, "/goaway", 200, 150ms);

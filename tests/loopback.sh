@@ -16,7 +16,8 @@ free_port() {
 
 # start_nginx DIR [WORKER_CONNECTIONS] <<'HTTP' ... HTTP: starts nginx from
 # DIR/nginx.conf with one worker and the http { } contents read from standard input,
-# in which @PORT@ stands for the port and @DIR@ for DIR. A port that another process
+# in which @PORT@ stands for the port (@PORT2@, @PORT3@ for two more, $port2 and
+# $port3) and @DIR@ for DIR. A port that another process
 # took in the meantime is given up for another one. Sets $port; stop_nginx DIR stops
 # it.
 start_nginx() {
@@ -24,13 +25,15 @@ start_nginx() {
   block=$(cat)
   for _ in 1 2 3 4 5; do
     port=$(free_port) || break
+    port2=$(free_port) || break
+    port3=$(free_port) || break
     cat >"$dir/nginx.conf" <<CONF
 worker_processes 1;
 pid $dir/nginx.pid;
 error_log $dir/error.log;
 events { worker_connections $connections; }
 http {
-$(sed -e "s|@PORT@|$port|g" -e "s|@DIR@|$dir|g" <<<"$block")
+$(sed -e "s|@PORT@|$port|g" -e "s|@PORT2@|$port2|g" -e "s|@PORT3@|$port3|g" -e "s|@DIR@|$dir|g" <<<"$block")
 }
 CONF
     if nginx -c "$dir/nginx.conf" </dev/null 2>"$dir/nginx.start"; then

@@ -95,7 +95,7 @@ TEST_CASE("results file: truncated, corrupt or foreign bytes are clear errors", 
   std::string future = good;
   future[8] = 7;  // version 7
   CHECK(error_message([&] { karga::decode_results<A>(future); }) ==
-        "karga: bad results file: format version 7 is newer than this karga reads (1); use a newer karga");
+        "karga: bad results file: format version 7 is newer than this karga reads (2); use a newer karga");
   CHECK(error_message([&] { karga::decode_results<http::aggregate>(good); }) ==
         "karga: bad results file: it holds karga.basic_aggregate, not karga.http.aggregate");
   std::string flipped = good;
@@ -128,6 +128,38 @@ TEST_CASE("results file: a file on disk, and a clear error for one that is not t
   CHECK(error_message([] { karga::read_results<karga::basic_aggregate>("/nonexistent/x.karga"); }) ==
         "karga: cannot read /nonexistent/x.karga");
   std::remove(path.c_str());
+}
+
+TEST_CASE("results file: an HTTP aggregate of format 1 (karga 0.1) reads as HTTP/1.1 requests", "[results][http]") {
+  // The payload as karga 0.1 wrote it: the basic figures, statuses, seven error kinds.
+  karga::basic_aggregate basic;
+  for (int i = 0; i < 5; ++i) basic.consume(karga::basic_metric{1ms, true, 6});
+  basic.consume(karga::basic_metric{2ms, false, 0});
+  karga::results_writer payload;
+  karga::codec<karga::basic_aggregate>::write(payload, basic);
+  payload.u64(1);  // one status code
+  payload.u16(200);
+  payload.u64(5);
+  payload.u64(0);  // other statuses
+  payload.u64(7);  // none, refused, timeout, reset, protocol, tls, other
+  for (int k = 0; k < 7; ++k) {
+    payload.u64(k == 1 ? 1 : 0);
+    payload.str(k == 1 ? "Connection refused" : "");
+  }
+  const std::string body = payload.take();
+  karga::results_writer file;
+  for (char c : karga::results_magic) file.u8(static_cast<std::uint8_t>(c));
+  file.u16(1);
+  file.str("karga.http.aggregate");
+  file.bytes(body);
+  file.u32(static_cast<std::uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()))));
+  const auto a = karga::decode_results<http::aggregate>(file.take());
+  CHECK(a.status_count(200) == 5);
+  CHECK(a.error_count(http::error_kind::refused) == 1);
+  CHECK(a.first_message(http::error_kind::refused) == "Connection refused");
+  CHECK(a.protocol_count(1) == 6);
+  CHECK(a.protocol_count(2) == 0);
+  CHECK(http::report{a}.protocol == "HTTP/1.1");
 }
 
 } // namespace

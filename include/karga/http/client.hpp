@@ -269,11 +269,12 @@ public:
       else
         tls_->load_verify_file(options_.ca_file, tls_ec);
       if (tls_ec) karga::detail::throw_error("cannot load trusted certificates: " + tls_ec.message());
-      // ALPN: h2 first when HTTP/2 may be spoken, http/1.1 besides when it may be too.
-      static constexpr unsigned char h2_only[] = {2, 'h', '2'};
+      // ALPN offers h2 first and http/1.1 besides, also when only HTTP/2 will do: a
+      // server that has no h2 then answers http/1.1 (rather than a fatal TLS alert), and
+      // the connection can say in a sentence that the server does not speak HTTP/2.
       static constexpr unsigned char h2_or_1[] = {2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
-      if (options_.protocol == protocol::http2) SSL_CTX_set_alpn_protos(tls_->native_handle(), h2_only, sizeof h2_only);
-      if (options_.protocol == protocol::automatic) SSL_CTX_set_alpn_protos(tls_->native_handle(), h2_or_1, sizeof h2_or_1);
+      if (options_.protocol != protocol::http1_1)
+        SSL_CTX_set_alpn_protos(tls_->native_handle(), h2_or_1, sizeof h2_or_1);
     }
     if (options_.streams == 0) karga::detail::throw_error("HTTP/2 needs at least one stream per connection, got 0");
     if (options_.connections == 0) karga::detail::throw_error("HTTP/2 needs at least one connection, got 0");

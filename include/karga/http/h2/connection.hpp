@@ -55,23 +55,24 @@ enum class stream_end : std::uint8_t {
 
 /// One request's stream: what came back, kept in the requesting coroutine's frame.
 struct stream {
+  /// A stream not yet sent, its request to wait on `ex`.
   explicit stream(const boost::asio::any_io_executor& ex) : done(ex) {}
-  std::int32_t id = 0;
-  stream_end end = stream_end::open;
+  std::int32_t id = 0;  ///< its stream id (0 before it is sent)
+  stream_end end = stream_end::open;  ///< how it ended
   std::uint32_t error_code = 0;          ///< the RST_STREAM or GOAWAY code
-  unsigned status = 0;
-  std::uint64_t body_bytes = 0;
+  unsigned status = 0;  ///< the response's status
+  std::uint64_t body_bytes = 0;  ///< the response body's size
   std::uint64_t header_wire_bytes = 0;   ///< HEADERS frames' payloads, both ways (HPACK-coded)
   std::uint64_t header_plain_bytes = 0;  ///< the same fields as text, "name: value\r\n" each
-  bool got_headers = false;
+  bool got_headers = false;  ///< whether a response header came
   bool after_idle = false;               ///< sent on a connection idle since its last stream (the server may have closed it)
   bool keep = false;                     ///< keep headers and body (fetch), not only count them
-  boost::beast::http::fields headers;
-  std::string body;
+  boost::beast::http::fields headers;  ///< the response's headers (with `keep`)
+  std::string body;  ///< the response's body (with `keep`)
   std::string message;                   ///< what went wrong, in words
-  std::size_t body_sent = 0;
+  std::size_t body_sent = 0;  ///< of the request's body
   std::size_t index = 0;                 ///< in its connection's list of streams in flight
-  const request_form* form = nullptr;
+  const request_form* form = nullptr;  ///< the request it carries
   boost::asio::steady_timer done;        ///< waited on by the request; cancelled when the stream ends
 
   /// Ready for another attempt (on another stream): what came back is forgotten.
@@ -94,6 +95,7 @@ struct stream {
 /// Everything runs on one executor; nothing is thread-safe.
 class connection : public std::enable_shared_from_this<connection> {
 public:
+  /// TCP.
   using tcp = boost::asio::ip::tcp;
 
   /// A connection not yet open, on `ex`; at most `max_streams` streams at once
