@@ -5,6 +5,8 @@
 //   http URL             tests URL instead
 //   http [URL] --quick   a shorter profile (1 s, 3 s, 1 s) for a quick look
 //   http [URL] --html FILE   also writes the report as an HTML page with charts
+//   http [URL] --http2   speaks HTTP/2 (h2c to the embedded server: 4 connections of
+//                        up to 32 streams per shard)
 #include <karga/http.hpp>
 #include <karga/http/testing/embedded_server.hpp>
 #include <karga/karga.hpp>
@@ -19,14 +21,16 @@ using namespace std::chrono_literals;
 
 int main(int argc, char** argv) try {
   std::optional<std::string> url, html;
-  bool quick = false;
+  bool quick = false, http2 = false;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--quick") == 0)
       quick = true;
+    else if (std::strcmp(argv[i], "--http2") == 0)
+      http2 = true;
     else if (std::strcmp(argv[i], "--html") == 0 && i + 1 < argc)
       html = argv[++i];
     else if (argv[i][0] == '-') {
-      std::fprintf(stderr, "usage: %s [URL] [--quick] [--html FILE]\nunknown option: %s\n", argv[0], argv[i]);
+      std::fprintf(stderr, "usage: %s [URL] [--quick] [--http2] [--html FILE]\nunknown option: %s\n", argv[0], argv[i]);
       return 2;
     } else
       url = argv[i];
@@ -39,16 +43,24 @@ int main(int argc, char** argv) try {
   std::printf("target: %s\n", url->c_str());
   std::fflush(stdout);
 
-  karga::http::client client{*url};  // heavy objects: create once
+  karga::http::options options;
+  if (http2) {
+    options.protocol = karga::http::protocol::http2;
+    options.connections = 4;
+    options.streams = 32;
+  }
+  karga::http::client client{*url, options};  // heavy objects: create once
   const double k = quick ? 0.1 : 1.0;
   // The basic aggregate, with a time series beside it for the HTML page's charts.
   auto results = karga::scenario<karga::series_aggregate<karga::basic_aggregate>>::builder()
                      .name("HTTP scenario")
-                     .action([client]() -> boost::asio::awaitable<karga::basic_metric> {
+                     .action([client, http2]() -> boost::asio::awaitable<karga::basic_metric> {
                        auto start = karga::clock::now();
                        auto res = co_await client.get("/");
+                       // With --http2, a response that came over HTTP/1.1 would be a failure.
+                       const unsigned want = http2 ? 2 : 1;
                        co_return karga::basic_metric{.latency = karga::clock::now() - start,
-                                                     .success = res && res->status() == 200,
+                                                     .success = res && res->status() == 200 && res.protocol() == want,
                                                      .bytes = res ? res->body_bytes : 0};
                      })
                      .executor(karga::stage_executor::builder()
