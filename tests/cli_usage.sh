@@ -64,7 +64,7 @@ expect '--connections must be at least --threads' $url --rate 10 --duration 1s -
 expect 'unknown method "FETCH"' $url -m FETCH
 expect 'bad header name "Bad Name"' $url -H 'Bad Name: v'
 expect '-H: "NoColon" is not a header' $url -H NoColon
-expect 'bad value of header "X-Id": no CR, LF or NUL' $url -H $'X-Id: 1\r\nX-Injected: yes'
+expect 'bad value of header "X-Id": no CR, LF, NUL or other control character' $url -H $'X-Id: 1\r\nX-Injected: yes'
 expect 'bad URL "ftp://x": an HTTP URL starts with http:// or https://' ftp://x
 expect 'the port must be a number from 1 to 65535, got "99999999999999999999999"' http://127.0.0.1:99999999999999999999999/
 expect 'a #fragment is never sent' 'http://127.0.0.1:9/#top'

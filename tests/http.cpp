@@ -258,7 +258,12 @@ TEST_CASE("http: a request that cannot go on the wire as given is refused before
   CHECK(message("/a b") == "karga: bad request target \"/a b\": use /path?query, with no spaces, control characters or #fragment");
   CHECK(message("/x\r\nHost: evil").starts_with("karga: bad request target"));
   CHECK(message("/page#top").starts_with("karga: bad request target"));
-  CHECK(message("/", {{"X-Id", "1\r\nX-Injected: yes"}}) == "karga: bad value of header \"X-Id\": no CR, LF or NUL");
+  CHECK(message("/", {{"X-Id", "1\r\nX-Injected: yes"}}) ==
+        "karga: bad value of header \"X-Id\": no CR, LF, NUL or other control character");
+  CHECK(message("/", {{"X-Id", "1\x1f" "2"}}) == "karga: bad value of header \"X-Id\": no CR, LF, NUL or other control character");
+  CHECK(message("/", {{"X-Id", "a\tb"}}) == "no error");  // a tab is allowed inside a value
+  CHECK(message("/", {{"Host", "example.com/evil"}}) == "karga: bad Host header \"example.com/evil\": write host or host:port");
+  CHECK(message("/", {{"host", "example.com:8080"}}) == "no error");
   CHECK(message("/", {{"", "v"}}) == "karga: a header needs a name");
   CHECK(message("/", {{"Bad Name", "v"}}).starts_with("karga: bad header name \"Bad Name\""));
   CHECK(message("/", {{"Bad\nName", "v"}}).starts_with("karga: bad header name"));

@@ -1,10 +1,12 @@
 // libFuzzer target for every parser karga-http and karga::http have: counts,
-// numbers, durations, stages, headers, URLs and request targets, and the schedule
-// built from what they return. The first byte picks the parser; the rest is its
+// numbers, durations, stages, headers, URLs and request targets, the schedule built
+// from what they return, and a request's HTTP/2 form (checked by nghttp2's own
+// validators, which servers built on it apply). The first byte picks the parser; the rest is its
 // input. Anything but a karga::error, or a result that breaks an invariant, is a crash.
 #include "../../tools/header.hpp"
 #include "../../tools/parse.hpp"
 
+#include <karga/http/h2/request_form.hpp>
 #include <karga/http/url.hpp>
 #include <karga/load/schedule.hpp>
 #include <karga/load/segment.hpp>
@@ -13,12 +15,39 @@
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <vector>
+
+#include <nghttp2/nghttp2.h>
 
 namespace {
 void require(bool ok) {
   if (!ok) __builtin_trap();
 }
 bool clean(std::string_view s) { return s.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos; }
+const auto* bytes(const std::string& s) { return reinterpret_cast<const std::uint8_t*>(s.data()); }
+
+// "path \x1e name \x1f value \x1e name \x1f value …" into a path and headers.
+struct h2_header {
+  std::string name, value;
+};
+struct h2_input {
+  std::string path;
+  std::vector<h2_header> headers;
+};
+h2_input split_h2_input(std::string_view s) {
+  h2_input in;
+  std::size_t at = s.find('\x1e');
+  in.path = std::string(s.substr(0, at));
+  while (at != std::string_view::npos) {
+    const std::size_t next = s.find('\x1e', at + 1);
+    const std::string_view part = s.substr(at + 1, next == std::string_view::npos ? std::string_view::npos : next - at - 1);
+    const std::size_t sep = part.find('\x1f');
+    in.headers.push_back({std::string(part.substr(0, sep)),
+                          std::string(sep == std::string_view::npos ? std::string_view() : part.substr(sep + 1))});
+    at = next;
+  }
+  return in;
+}
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -26,7 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view s(reinterpret_cast<const char*>(data) + 1, size - 1);
   using namespace karga_tools;
   try {
-    switch (data[0] % 9) {
+    switch (data[0] % 10) {
       case 0: {
         const auto n = parse_count(s, "n", 1, 100000);
         require(n >= 1 && n <= 100000);
@@ -69,6 +98,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       case 8: {
         const auto seg = karga::segment::parse(s);
         require(seg.index < seg.count);
+        break;
+      }
+      case 9: {  // a request's HTTP/2 form: what nghttp2 would send, valid by its own checks
+        const auto in = split_h2_input(s);
+        static const auto u = karga::http::parse_url("http://127.0.0.1:8080");
+        const auto form = karga::http::h2::make_request_form("GET", u, in.path, in.headers, std::string());
+        require(form.fields.size() >= 4);
+        const char* pseudo[] = {":method", ":scheme", ":authority", ":path"};
+        for (int i = 0; i < 4; ++i) require(form.fields[i].name == pseudo[i]);
+        require(nghttp2_check_method(bytes(form.fields[0].value), form.fields[0].value.size()) != 0);
+        require(nghttp2_check_authority(bytes(form.fields[2].value), form.fields[2].value.size()) != 0);
+        require(nghttp2_check_path(bytes(form.fields[3].value), form.fields[3].value.size()) != 0);
+        for (std::size_t i = 4; i < form.fields.size(); ++i) {
+          const auto& f = form.fields[i];
+          require(!f.name.empty() && f.name[0] != ':');
+          require(nghttp2_check_header_name(bytes(f.name), f.name.size()) != 0);
+          require(nghttp2_check_header_value(bytes(f.value), f.value.size()) != 0);
+          require(!karga::http::h2::detail::connection_specific(f.name));
+        }
         break;
       }
       case 6: {  // a schedule from raw numbers: start rate, then (duration, rate) pairs

@@ -146,7 +146,7 @@ using full_result = basic_result<full_response>;
 /// initializer").
 struct header {
   std::string name;   ///< a token (checked before the wire)
-  std::string value;  ///< no CR, LF or NUL (checked before the wire)
+  std::string value;  ///< no control character but tab: no CR, LF or NUL (checked before the wire)
   /// `n: v`.
   header(std::string_view n, std::string_view v) : name(n), value(v) {}
   /// `p.first: p.second`.

@@ -6,6 +6,8 @@
 #include <karga/core/detail/base64.hpp>
 #include <karga/core/error.hpp>
 
+#include <boost/url/authority_view.hpp>
+#include <boost/url/grammar/ci_string.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/scheme.hpp>
 
@@ -90,14 +92,21 @@ inline void check_target(std::string_view target) {
 }
 
 /// Throws `karga::error` unless `name: value` can go on the wire as one header: a
-/// token for a name, a value with no CR, LF or NUL.
+/// token for a name, a value with no control character but tab (RFC 9110's
+/// field-value: so no CR, LF or NUL either); a `Host` value is an authority
+/// (`host[:port]`), as HTTP/2's `:authority` must be.
 inline void check_header(std::string_view name, std::string_view value) {
   if (name.empty()) karga::detail::throw_error("a header needs a name");
   for (char c : name)
     if (!detail::is_token_char(c))
       karga::detail::throw_error("bad header name \"" + std::string(name) + "\": letters, digits and !#$%&'*+-.^_`|~ only");
-  if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos)
-    karga::detail::throw_error("bad value of header \"" + std::string(name) + "\": no CR, LF or NUL");
+  for (char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && u != '\t') || u == 0x7f)
+      karga::detail::throw_error("bad value of header \"" + std::string(name) + "\": no CR, LF, NUL or other control character");
+  }
+  if (boost::urls::grammar::ci_is_equal(name, std::string_view("host")) && !boost::urls::parse_authority(value))
+    karga::detail::throw_error("bad Host header \"" + std::string(value) + "\": write host or host:port");
 }
 
 } // namespace karga::http

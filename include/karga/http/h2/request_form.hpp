@@ -20,7 +20,7 @@ namespace karga::http::h2 {
 /// One header field, as an HTTP/2 HEADERS frame carries it.
 struct field {
   std::string name;   ///< lower case; a pseudo-header starts with ':'
-  std::string value;  ///< no CR, LF or NUL
+  std::string value;  ///< no control character but tab
 };
 
 /// A request's HTTP/2 form.
@@ -45,7 +45,7 @@ inline std::string lower(std::string_view s) {
 
 /// The HTTP/2 form of a request: `method` to `path` (origin form, checked) at the
 /// URL's host, with `headers` (each checked as for HTTP/1.1: a token for a name, no
-/// CR, LF or NUL in a value, so no pseudo-header can be injected) and `body`. A
+/// control character but tab in a value, so no pseudo-header can be injected) and `body`. A
 /// `Host` header becomes `:authority`; the connection-specific fields of HTTP/1.1 are
 /// left out, and `TE` is kept only as "trailers". Throws `karga::error` as
 /// `check_target` and `check_header` do.
