@@ -129,6 +129,7 @@ TEST_CASE("http2: GOAWAY ends a connection without a false failure, and the next
   http::embedded_server server;
   const http::client client{server.url(), h2()};
   const auto a = run_h2(client, "/goaway", 200, 150ms);
+  INFO(http::format_report(http::report{a}));
   test::check_accounted(a);
   CHECK(a.status_count(200) == 30);
   CHECK(a.basic().failed() == 0);

@@ -124,6 +124,8 @@ public:
     nghttp2_session_callbacks_set_on_frame_send_callback(cb, on_frame_send);
     nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, on_data_chunk);
     nghttp2_session_callbacks_set_on_stream_close_callback(cb, on_stream_close);
+    nghttp2_session_callbacks_set_on_frame_not_send_callback(cb, on_frame_not_send);
+    nghttp2_session_callbacks_set_error_callback2(cb, on_error);
     nghttp2_option* opt = nullptr;
     nghttp2_option_new(&opt);
     // Until the server's SETTINGS come, assume its limit is ours.
@@ -246,13 +248,23 @@ private:
       case NGHTTP2_GOAWAY:
         c.goaway_ = true;  // streams past its last one end refused, and are sent again
         c.goaway_code_ = frame->goaway.error_code;
+        c.goaway_last_ = frame->goaway.last_stream_id;
         break;
       default: break;
     }
     return 0;
   }
 
-  static int on_frame_send(nghttp2_session* session, const nghttp2_frame* frame, void*) {
+  static int on_frame_send(nghttp2_session* session, const nghttp2_frame* frame, void* user_data) {
+    // nghttp2 sends GOAWAY itself only to end a session the server broke; its code
+    // and debug data say how.
+    if (frame->hd.type == NGHTTP2_GOAWAY) {
+      connection& c = self(user_data);
+      c.broken_ = true;
+      c.broken_why_ = nghttp2_http2_strerror(frame->goaway.error_code);
+      if (frame->goaway.opaque_data_len != 0)
+        c.broken_why_ += ": " + std::string(reinterpret_cast<const char*>(frame->goaway.opaque_data), frame->goaway.opaque_data_len);
+    }
     if (frame->hd.type == NGHTTP2_HEADERS)
       if (stream* s = stream_of(session, frame->hd.stream_id)) s->header_wire_bytes += frame->hd.length;
     return 0;
@@ -281,6 +293,30 @@ private:
       c.forget(*s);
       s->done.cancel();
     }
+    c.room_changed();
+    return 0;
+  }
+
+  // What nghttp2 found wrong in what the server sent, in its words.
+  static int on_error(nghttp2_session*, int, const char* msg, std::size_t len, void* user_data) {
+    self(user_data).error_ = std::string(msg, len);
+    return 0;
+  }
+
+  // A request's HEADERS that nghttp2 would not send (GOAWAY came first): its stream
+  // never opened, so no close is coming for it. It never reached the server, so it
+  // ends refused and goes out again on another connection.
+  static int on_frame_not_send(nghttp2_session* session, const nghttp2_frame* frame, int, void* user_data) {
+    connection& c = self(user_data);
+    if (frame->hd.type != NGHTTP2_HEADERS || nghttp2_session_find_stream(session, frame->hd.stream_id)) return 0;
+    const auto it = std::find_if(c.streams_.begin(), c.streams_.end(), [&](const stream* s) { return s->id == frame->hd.stream_id; });
+    if (it == c.streams_.end()) return 0;
+    stream& s = **it;
+    --c.active_;
+    s.end = stream_end::refused;
+    s.message = "not sent: the server sent GOAWAY first";
+    c.forget(s);
+    s.done.cancel();
     c.room_changed();
     return 0;
   }
@@ -392,7 +428,13 @@ private:
       self->flush();  // acknowledgements and window updates
       if (self->closed_) co_return;
       if (!nghttp2_session_want_read(self->session_) && !nghttp2_session_want_write(self->session_)) {
-        self->fail({}, self->goaway_ ? "the server sent GOAWAY" : "the session ended");
+        if (self->broken_) {
+          self->fail({}, "HTTP/2 protocol error: " + (self->error_.empty() ? self->broken_why_ : self->error_), stream_end::protocol);
+          co_return;
+        }
+        self->fail({}, self->goaway_ ? "the server sent GOAWAY (" + std::string(nghttp2_http2_strerror(self->goaway_code_)) +
+                                           ", last stream " + std::to_string(self->goaway_last_) + ")"
+                                     : "the session ended");
         co_return;
       }
       if (self->active_ == 0) {  // idle: no read pending (see `read`)
@@ -411,9 +453,12 @@ private:
     boost::system::error_code ignored;
     socket_.close(ignored);
     for (stream* s : streams_) {
+      // A stream nghttp2 never opened had none of its frames made: it never reached the
+      // server, so it can go out again on another connection.
+      const bool unsent = nghttp2_session_find_stream(session_, s->id) == nullptr;
       nghttp2_session_set_stream_user_data(session_, s->id, nullptr);
-      s->end = how;
-      s->message = why;
+      s->end = unsent ? stream_end::refused : how;
+      s->message = unsent ? "not sent: " + why : why;
       s->done.cancel();
     }
     streams_.clear();
@@ -436,6 +481,10 @@ private:
   std::size_t active_ = 0;
   bool open_ = false, closed_ = false, goaway_ = false;
   std::uint32_t goaway_code_ = 0;
+  std::int32_t goaway_last_ = 0;
+  bool broken_ = false;  // nghttp2 ended the session over the server's protocol error
+  std::string error_;       // nghttp2's words for it
+  std::string broken_why_;  // the code (and debug data) of the GOAWAY it sent
   bool flush_pending_ = false, writing_ = false;
   bool reading_ = false, in_recv_ = false, idle_stop_ = false, used_ = false;
   std::vector<stream*> streams_;  // in flight, with user data set

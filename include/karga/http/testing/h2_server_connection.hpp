@@ -31,6 +31,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace karga::http {
@@ -64,7 +65,22 @@ public:
       if (ec || !self->receive(in.data(), n)) break;
       if (!self->send() || self->done()) break;
     }
+    // A lingering close, as nginx's: what the client sent meanwhile (requests past the
+    // GOAWAY's last stream) is read and dropped until it closes, or for a second, so
+    // that the kernel does not answer it with a reset that could destroy the GOAWAY
+    // before the client reads it.
     boost::system::error_code ignored;
+    self->socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+    boost::asio::steady_timer linger(self->strand_, std::chrono::seconds(1));
+    linger.async_wait([self](const boost::system::error_code& ec) {
+      boost::system::error_code e;
+      if (!ec) self->socket_.close(e);
+    });
+    for (;;) {
+      auto [ec, n] = co_await self->socket_.async_read_some(boost::asio::buffer(in), as_tuple);
+      if (ec) break;
+    }
+    linger.cancel();
     self->socket_.close(ignored);
   }
 
@@ -199,7 +215,9 @@ private:
       body = s.request_body;
     }
     respond(id, status, std::move(body));
-    if (path == "/goaway")
+    // One GOAWAY a connection: a second one for a request read in the same pass would
+    // name a later last stream, which the protocol forbids.
+    if (path == "/goaway" && !std::exchange(goaway_sent_, true))
       nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(session_), NGHTTP2_NO_ERROR,
                             nullptr, 0);
   }
@@ -232,6 +250,7 @@ private:
   nghttp2_session* session_ = nullptr;
   std::map<std::int32_t, stream> streams_;
   std::uint64_t refusals_ = 0;
+  bool goaway_sent_ = false;
 };
 
 } // namespace karga::http
