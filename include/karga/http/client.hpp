@@ -580,6 +580,7 @@ private:
       namespace ssl = boost::asio::ssl;
       auto& stream = c->tls().emplace(c->socket(), *tls_);
       SSL_set_tlsext_host_name(stream.native_handle(), url_.host.c_str());
+      SSL_set_options(stream.native_handle(), SSL_OP_NO_RENEGOTIATION);  // HTTP/2 forbids it (RFC 9113, 9.2.1)
       if (options_.verify_peer) stream.set_verify_callback(ssl::host_name_verification(url_.host));
       auto shaken = co_await (stream.async_handshake(ssl::stream_base::client, tuple_awaitable) || deadline.async_wait(tuple_awaitable));
       if (shaken.index() == 1) co_return opened{nullptr, error_kind::timeout, "no TLS handshake within the timeout"};

@@ -138,10 +138,8 @@ public:
                                                {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, static_cast<std::uint32_t>(window_size)}};
     nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings, std::size(settings));
     nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0, window_size);
-    if (!tls_) {
-      boost::system::error_code ignored;
-      socket_.non_blocking(true, ignored);  // for write_now
-    }
+    boost::system::error_code ignored;
+    socket_.non_blocking(true, ignored);  // for the writes of plain TCP and the reads of TLS done at once
     open_ = true;
     flush();
   }
@@ -418,11 +416,27 @@ private:
         co_return;
       }
       self->in_recv_ = true;
-      const ssize_t used = nghttp2_session_mem_recv(self->session_, self->in_.data(), n);
+      ssize_t used = nghttp2_session_mem_recv(self->session_, self->in_.data(), n);
+      // TLS gives a record a read, often one response: the records the socket already
+      // holds are read at once, so that the streams they end resume together and their
+      // next requests share one write (else: a write per request). Such a read never
+      // has to write: HTTP/2 forbids renegotiation (the client refuses it) and TLS
+      // 1.3's key update answers with the next write.
+      boost::system::error_code later;
+      for (int records = 0; self->tls_ && used >= 0 && records < 64; ++records) {
+        const std::size_t m = self->tls_->read_some(boost::asio::buffer(self->in_), later);
+        if (later == boost::asio::error::would_block || later == boost::asio::error::try_again) later = {};
+        if (later || m == 0) break;
+        used = nghttp2_session_mem_recv(self->session_, self->in_.data(), m);
+      }
       self->in_recv_ = false;
       if (used < 0) {
         self->fail(boost::asio::error::make_error_code(boost::asio::error::fault),
                    std::string("HTTP/2 protocol error: ") + nghttp2_strerror(static_cast<int>(used)), stream_end::protocol);
+        co_return;
+      }
+      if (later) {
+        self->fail(later, later == boost::asio::error::eof ? "the server closed the connection" : later.message());
         co_return;
       }
       self->flush();  // acknowledgements and window updates
