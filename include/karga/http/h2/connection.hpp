@@ -167,10 +167,9 @@ public:
   /// set, if the session refuses it.
   bool submit(stream& s, const request_form& form) {
     s.form = &form;
-    std::vector<nghttp2_nv> nv;
-    nv.reserve(form.fields.size());
+    nv_.clear();  // kept between requests: no allocation per request once grown
     for (const auto& f : form.fields) {
-      nv.push_back({reinterpret_cast<std::uint8_t*>(const_cast<char*>(f.name.data())),
+      nv_.push_back({reinterpret_cast<std::uint8_t*>(const_cast<char*>(f.name.data())),
                     reinterpret_cast<std::uint8_t*>(const_cast<char*>(f.value.data())), f.name.size(), f.value.size(),
                     NGHTTP2_NV_FLAG_NO_COPY_NAME | NGHTTP2_NV_FLAG_NO_COPY_VALUE});
       s.header_plain_bytes += f.name.size() + f.value.size() + 4;
@@ -178,7 +177,7 @@ public:
     nghttp2_data_provider body{};
     body.read_callback = read_body;
     const std::int32_t id =
-        nghttp2_submit_request(session_, nullptr, nv.data(), nv.size(), form.body.empty() ? nullptr : &body, &s);
+        nghttp2_submit_request(session_, nullptr, nv_.data(), nv_.size(), form.body.empty() ? nullptr : &body, &s);
     if (id < 0) {
       s.message = std::string("nghttp2: ") + nghttp2_strerror(id);
       return false;
@@ -502,6 +501,7 @@ private:
   bool flush_pending_ = false, writing_ = false;
   bool reading_ = false, in_recv_ = false, idle_stop_ = false, used_ = false;
   std::vector<stream*> streams_;  // in flight, with user data set
+  std::vector<nghttp2_nv> nv_;    // the request being submitted (nghttp2 copies it)
   std::string out_;
   std::array<std::uint8_t, 16384> in_{};
   std::function<void(std::size_t)> on_room_;
