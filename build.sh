@@ -14,7 +14,7 @@ cd "$(dirname "$0")"
 mode=${1:-run}
 
 packages=(cmake ninja-build g++ ccache pkg-config libboost1.81-dev libboost-url1.81-dev libfmt-dev libcli11-dev
-          libssl-dev openssl zlib1g-dev libnghttp2-dev)
+          libssl-dev openssl zlib1g-dev libnghttp2-dev liburing-dev)
 [[ $mode == test ]] && packages+=(catch2 doxygen nginx-light nghttp2-server clang libclang-rt-14-dev python3 default-jre-headless
                                   libhdrhistogram-java openmpi-bin prometheus chromium)
 missing=()

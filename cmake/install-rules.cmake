@@ -1,6 +1,6 @@
 # Installs each target's headers as a component of its own, with a package config so
 # that `find_package(karga CONFIG COMPONENTS ...)` gives `karga::karga` and the
-# components installed: `results`, `prometheus`, `http`. A component installs its
+# components installed: `results`, `prometheus`, `http`, `fs`. A component installs its
 # folder of include/karga/, its umbrella header, and the 0.1 paths that forward to it.
 include(CMakePackageConfigHelpers)
 
@@ -31,6 +31,7 @@ karga_install_component(results karga_results FOLDERS files UMBRELLA results.hpp
 karga_install_component(prometheus karga_prometheus FOLDERS exporters UMBRELLA prometheus.hpp)
 karga_install_component(http karga_http FOLDERS http UMBRELLA http.hpp
                         COMPAT http/serialize.hpp http/embedded_server.hpp)
+karga_install_component(fs karga_fs FOLDERS fs UMBRELLA fs.hpp)
 
 configure_package_config_file(cmake/karga-config.cmake.in
   "${PROJECT_BINARY_DIR}/karga-config.cmake"
