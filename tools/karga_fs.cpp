@@ -36,14 +36,16 @@ struct fs_options {
   void add_to(karga_tools::command& cmd) {
     using namespace karga_tools;
     CLI::App& app = cmd.app();
-    std::string ops;
-    for (auto name : karga::fs::op_names) ops += (ops.empty() ? "" : "|") + std::string(name);
+    std::string ops, names;
+    for (auto name : karga::fs::op_names) {
+      ops += (ops.empty() ? "" : "|") + std::string(name);
+      names += (names.empty() ? "" : ", ") + std::string(name);
+    }
     app.add_option_function<std::string>(
            "--op",
-           [this](const std::string& s) {
+           [this, names](const std::string& s) {
              const auto o = karga::fs::parse_op(s);
-             if (!o) bad("--op", s, "is not an operation (read, write, randread, randwrite, append, fsync, fdatasync, open,\n"
-                                    "stat, create, unlink, rename, mkdir or readdir)");
+             if (!o) bad("--op", s, "is not an operation (" + names + ")");
              workload.operation = *o;
            },
            "the operation each action makes:\n" + ops)
