@@ -236,6 +236,12 @@ TEMPLATE_TEST_CASE("fs: errors are counted by name with their first message, and
   REQUIRE(r.errors.size() == 1);
   CHECK(r.errors[0].name == "ENOENT");
   CHECK(r.errors[0].count == 400);
+  const auto verdicts = karga::evaluate({karga::threshold::parse("errors(ENOENT) < 400"), karga::thresholds::errors("EACCES") == 0,
+                                         karga::threshold::parse("errors(ENOPE) == 0")}, a);
+  CHECK_FALSE(verdicts[0].passed);
+  CHECK(verdicts[0].observed == 400);
+  CHECK(verdicts[1].passed);
+  CHECK(verdicts[2].observed_text == "not measured by this run");
   const std::string text = format_report(r);
   CHECK(contains(text, "errors          ENOENT×400"));
   CHECK(contains(text, "stat            400"));
@@ -279,7 +285,7 @@ TEMPLATE_TEST_CASE("fs: create, stat, rename and unlink of a set of names, each 
   CHECK(count_files() == 250);
 }
 
-TEMPLATE_TEST_CASE("fs: shards split the work and merge; a stop ends the run with every operation accounted for", "[fs]",
+TEMPLATE_TEST_CASE("fs: shards split the work and merge, and a stop ends the run with every operation accounted for", "[fs]",
                    on_shard_thread, on_pool, on_uring) {
   scratch s;
   fs::options o;

@@ -2,10 +2,12 @@
 # karga-fs from the command line: bad input is exit status 2 and one line; a run's
 # counts and bytes are exact (the file's size says so); errors the system gives
 # (EFBIG past `ulimit -f`, EACCES for a file another user may not write) are counted
-# by name, the rest still measured; the JSON report reads with Python's json.
-#   fs_cli.sh KARGA_FS
+# by name, the rest still measured; the JSON report reads with Python's json; two
+# segments' results files merge into the whole run.
+#   fs_cli.sh KARGA_FS KARGA_MERGE
 set -uo pipefail
 karga=$1
+merge=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
@@ -55,22 +57,37 @@ assert r["fs"]["operations"]["append"]["bytes"] == 256 * 4096
 PY
 
 # EACCES: a file its owner (root) may write, written by another user.
-if [[ $(id -u) == 0 ]] && id nobody >/dev/null 2>&1; then
+as_nobody=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+chmod 755 "$work"
+if [[ $(id -u) == 0 ]] && id nobody >/dev/null 2>&1 && "${as_nobody[@]}" test -x "$karga" -a -r "$work"; then
   head -c 65536 /dev/zero >"$work/theirs"
   chmod 644 "$work/theirs"
-  chmod 755 "$work"
-  out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$karga" --op write --file "$work/theirs" --iterations 50 -q)
+  out=$("${as_nobody[@]}" "$karga" --op write --file "$work/theirs" --iterations 50 -q)
   code=$?
   [[ $code == 1 ]] || fail "EACCES run: exit $code, wanted 1"
   grep -q "EACCES×50" <<<"$out" || fail "EACCES run: no EACCES×50: $out"
   grep -q "first EACCES: Permission denied ($work/theirs)" <<<"$out" || fail "EACCES run: no first message: $out"
 else
-  echo "skipped: EACCES needs root (to write as nobody)"
+  echo "skipped: EACCES needs root, and a karga-fs that nobody may run"
 fi
 
 # The open model: 2,000 stats at 1,000/s, achieved as scheduled.
 out=$("$karga" --op stat --file "$work/log" --rate 1000 --duration 2s -q)
 grep -q "ok 2000  failed 0  dropped 0" <<<"$out" || fail "open model: $out"
 
-((failures == 0)) && echo "karga-fs: usage errors, exact counts, EFBIG, EACCES and JSON as expected"
+# Two segments of one open-model run, merged: every arrival once, the errors added.
+for i in 0 1; do
+  "$karga" --op stat --dir "$work/seg" --files 10 --rate 2000 --duration 1s --segment $i/2 -q \
+    --out results="$work/seg-$i.karga" >/dev/null
+done
+out=$("$merge" "$work/seg-0.karga" "$work/seg-1.karga" --threshold 'errors(ENOENT)==0' --out json="$work/merged.json")
+code=$?
+[[ $code == 0 ]] || fail "merge: exit $code: $out"
+grep -q "2 results merged" <<<"$out" || fail "merge: $out"
+grep -q "ok 2000  failed 0" <<<"$out" || fail "merge: not ok 2000: $out"
+grep -Eq "stat +2000 " <<<"$out" || fail "merge: no stat row of 2000: $out"
+python3 -c "import json,sys; r=json.load(open(sys.argv[1])); assert r['fs']['operations']['stat']['count'] == 2000" \
+  "$work/merged.json" || fail "merge: the JSON report"
+
+((failures == 0)) && echo "karga-fs: usage errors, exact counts, EFBIG, EACCES, JSON and merged segments as expected"
 exit $((failures != 0))

@@ -76,6 +76,25 @@ TEST_CASE("thresholds: status codes need an HTTP run", "[thresholds][http]") {
   CHECK(on_basic[0].observed_text == "not measured by this run");
 }
 
+TEST_CASE("thresholds: errors(NAME) counts an adapter's errors of that name", "[thresholds][http]") {
+  http::aggregate h;
+  h.consume(http::metric{1ms, 0, 0, http::error_kind::timeout, "timed out"});
+  h.consume(http::metric{1ms, 0, 0, http::error_kind::timeout, "timed out"});
+  h.consume(http::metric{1ms, 200, 0, http::error_kind::none, {}});
+  const std::vector<karga::threshold> t{karga::threshold::parse("errors(timeout) == 0"),
+                                        karga::threshold::parse("errors( refused ) == 0"),
+                                        karga::thresholds::errors("timeout") <= 2, karga::threshold::parse("errors(ENOENT) == 0")};
+  const auto v = karga::evaluate(t, h);
+  CHECK_FALSE(v[0].passed);
+  CHECK(v[0].observed == 2);
+  CHECK(v[1].passed);
+  CHECK(v[2].passed);
+  CHECK(v[2].expression == "errors(timeout) <= 2");
+  CHECK_FALSE(v[3].passed);  // a name HTTP has no error of is not measured: it fails, saying so
+  CHECK(v[3].observed_text == "not measured by this run");
+  CHECK(karga::evaluate(t, karga::basic_aggregate{})[1].observed_text == "not measured by this run");
+}
+
 TEST_CASE("thresholds: a bad expression is a clear error", "[thresholds]") {
   auto message = [](const char* text) { return error_message([text] { karga::threshold::parse(text); }); };
   CHECK(message("p(99) < 250ms") == "no error");
@@ -94,6 +113,8 @@ TEST_CASE("thresholds: a bad expression is a clear error", "[thresholds]") {
   CHECK(message("status(700) == 0") == "karga: bad threshold \"status(700) == 0\": a status code is 100 to 599");
   CHECK(message("own.error_rate < 1%").starts_with("karga: bad threshold \"own.error_rate < 1%\": own. goes with a latency"));
   CHECK(message("p(99) < 250ms please") == "karga: bad threshold \"p(99) < 250ms please\": unexpected \"please\"");
+  CHECK(message("errors() == 0") == "karga: bad threshold \"errors() == 0\": errors( takes the name of an error: errors(timeout), errors(ENOENT)");
+  CHECK(message("errors(timeout == 0") == "karga: bad threshold \"errors(timeout == 0\": expected ')'");
 }
 
 } // namespace

@@ -1,10 +1,10 @@
 // karga-merge: merges the results files of the processes of one test (each
-// written by `karga-http --segment I/N --out results=FILE`) into one report, for
-// any reporter, and evaluates thresholds on the merged figures.
+// written by `karga-http` or `karga-fs` with `--segment I/N --out results=FILE`) into
+// one report, for any reporter, and evaluates thresholds on the merged figures.
 //
 // Exit status, as karga-http's:
-//   0        without thresholds: every request ok; with thresholds: every one passed
-//   1        without thresholds: some requests failed, were dropped or interrupted
+//   0        without thresholds: every action ok; with thresholds: every one passed
+//   1        without thresholds: some actions failed, were dropped or interrupted
 //   2        usage: a bad option, a file that is missing or not a karga results file,
 //            files of different tests (scenario or load model)
 //   99       a threshold failed
@@ -12,6 +12,7 @@
 #include "command.hpp"
 #include "report_options.hpp"
 
+#include <karga/fs.hpp>
 #include <karga/http.hpp>
 #include <karga/karga.hpp>
 
@@ -21,22 +22,18 @@
 #include <string>
 #include <vector>
 
-int main(int argc, char** argv) try {
-  using results_type = karga::series_aggregate<karga::http::aggregate>;
-  using report_type = karga::report_with_series<karga::http::report>;
-  karga_tools::command cmd{"karga-merge",
-                           "karga-merge: merges the results files of one test's processes (karga-http --out results=FILE)\n"
-                           "into one report, and evaluates thresholds on it."};
-  std::vector<std::string> files;
-  cmd.app().add_option("files", files, "results files, one per process")->required()->type_name("FILE");
-  karga_tools::report_options<report_type, results_type> out;
+namespace {
+
+// Merges `files`, each holding a `Results`, and reports them as a `Report`.
+template <class Results, class Report>
+int merge(const std::vector<std::string>& files, karga_tools::command& cmd, int argc, char** argv) {
+  karga_tools::report_options<Report, Results> out;
   out.add_to(cmd);
   cmd.parse(argc, argv);
   out.check();
-
-  results_type merged;
+  Results merged;
   for (std::size_t i = 0; i < files.size(); ++i) {
-    auto part = karga::read_results<results_type>(files[i]);  // its errors name the file
+    auto part = karga::read_results<Results>(files[i]);  // its errors name the file
     const karga::run_info& first = merged.base().basic().run();
     const karga::run_info& run = part.base().basic().run();
     if (i != 0 && !first.same_test(run))
@@ -49,9 +46,34 @@ int main(int argc, char** argv) try {
     else
       merged.merge(part);
   }
-  report_type report{merged};
+  Report report{merged};
   std::printf("%zu results merged\n", files.size());
   return out.report(report, merged);
+}
+
+using http_results = karga::series_aggregate<karga::http::aggregate>;
+using fs_results = karga::series_aggregate<karga::fs::aggregate>;
+
+} // namespace
+
+int main(int argc, char** argv) try {
+  karga_tools::command cmd{"karga-merge",
+                           "karga-merge: merges the results files of one test's processes (karga-http or karga-fs\n"
+                           "--out results=FILE) into one report, and evaluates thresholds on it."};
+  std::vector<std::string> files;
+  cmd.app().add_option("files", files, "results files, one per process")->required()->type_name("FILE");
+  // The first file says which command wrote them: its options (--out, --threshold) follow.
+  cmd.app().allow_extras();
+  try {
+    cmd.app().parse(argc, argv);
+  } catch (const CLI::ParseError&) {
+  }
+  cmd.app().allow_extras(false);
+  const std::string type = files.empty() ? karga::results_type_name<http_results>() : karga::read_results_type(files[0]);
+  files.clear();
+  if (type == karga::results_type_name<fs_results>())
+    return merge<fs_results, karga::report_with_series<karga::fs::report>>(files, cmd, argc, argv);
+  return merge<http_results, karga::report_with_series<karga::http::report>>(files, cmd, argc, argv);
 } catch (const karga::error& e) {
   std::fprintf(stderr, "karga-merge: %s\n", e.message().c_str());
   return karga_tools::exit_usage;

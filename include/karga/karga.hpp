@@ -31,6 +31,7 @@
 #include <karga/load/schedule.hpp>
 #include <karga/load/segment.hpp>
 #include <karga/measure/basic_aggregate.hpp>
+#include <karga/measure/extends_basic.hpp>
 #include <karga/measure/histogram.hpp>
 #include <karga/measure/live_counters.hpp>
 #include <karga/measure/series_aggregate.hpp>

@@ -372,11 +372,9 @@ std::string encode_results(const A& a) {
   return w.take();
 }
 
-/// The `A` that `bytes` (from `encode_results`) holds; throws `karga::error` saying
-/// what is wrong with anything else.
-template <class A>
-A decode_results(std::string_view bytes) {
-  results_reader r(bytes);
+namespace detail {
+// Reads a results file's magic, version and type; returns the version.
+inline std::uint16_t read_results_header(results_reader& r, std::string_view bytes, std::string& type) {
   if (bytes.size() < results_magic.size() || bytes.substr(0, results_magic.size()) != results_magic)
     r.fail("it does not start with KARGARES: not a karga results file");
   for (std::size_t i = 0; i < results_magic.size(); ++i) r.u8("the magic");
@@ -385,7 +383,34 @@ A decode_results(std::string_view bytes) {
     r.fail("format version " + std::to_string(version) + " is newer than this karga reads (" +
            std::to_string(results_format_version) + "); use a newer karga");
   if (version == 0) r.fail("format version 0 does not exist");
-  const std::string type = r.str("the type", 4096);
+  type = r.str("the type", 4096);
+  return version;
+}
+} // namespace detail
+
+/// The name of the aggregate type that `bytes` (from `encode_results`) holds, e.g.
+/// "karga.series_aggregate<karga.http.aggregate,1000>", for a reader of several kinds
+/// (karga-merge); throws `karga::error` for bytes that are not a results file.
+inline std::string results_type(std::string_view bytes) {
+  results_reader r(bytes);
+  std::string type;
+  detail::read_results_header(r, bytes, type);
+  return type;
+}
+
+/// The name of the aggregate type that results file `A` holds: `codec<A>`'s name.
+template <class A>
+std::string results_type_name() {
+  return detail::codec_name<A>();
+}
+
+/// The `A` that `bytes` (from `encode_results`) holds; throws `karga::error` saying
+/// what is wrong with anything else.
+template <class A>
+A decode_results(std::string_view bytes) {
+  results_reader r(bytes);
+  std::string type;
+  const std::uint16_t version = detail::read_results_header(r, bytes, type);
   if (type != detail::codec_name<A>()) r.fail("it holds " + type + ", not " + detail::codec_name<A>());
   const std::string_view body = r.bytes("the results", std::size_t{1} << 31);
   const std::uint32_t crc = r.u32("the checksum");
@@ -407,14 +432,30 @@ void write_results(const std::string& path, const A& a) {
   if (!out) detail::throw_error("cannot write " + path);
 }
 
+namespace detail {
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw_error("cannot read " + path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+} // namespace detail
+
 /// Reads an `A` from `path`.
 template <class A>
 A read_results(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) detail::throw_error("cannot read " + path);
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string bytes = detail::read_file(path);
   try {
     return decode_results<A>(bytes);
+  } catch (const karga::error& e) {
+    throw e.with_context(path);
+  }
+}
+
+/// The name of the aggregate type results file `path` holds (see `results_type`).
+inline std::string read_results_type(const std::string& path) {
+  const std::string bytes = detail::read_file(path);
+  try {
+    return results_type(bytes);
   } catch (const karga::error& e) {
     throw e.with_context(path);
   }

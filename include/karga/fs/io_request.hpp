@@ -21,7 +21,7 @@ enum class call : std::uint8_t { pread, pwrite, fsync, fdatasync, openat, close,
 /// A system call and its arguments. Paths and buffers belong to the caller and must
 /// stay valid until the call completes.
 struct io_request {
-  call what = call::pread;
+  call what = call::pread;      ///< which call
   int fd = -1;                  ///< the file (pread, pwrite, fsync, fdatasync, close, getdents)
   void* buffer = nullptr;       ///< data to write or room to read into (pread, pwrite, getdents)
   std::uint32_t length = 0;     ///< bytes (pread, pwrite, getdents)

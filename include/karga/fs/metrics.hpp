@@ -8,6 +8,7 @@
 #include <karga/core/timing.hpp>
 #include <karga/fs/operation.hpp>
 #include <karga/measure/basic_aggregate.hpp>
+#include <karga/measure/extends_basic.hpp>
 #include <karga/measure/sparse_histogram.hpp>
 #include <karga/report/basic_report.hpp>
 #include <karga/reporters/detail/text_out.hpp>
@@ -19,6 +20,8 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <utility>
 #include <vector>
@@ -54,7 +57,7 @@ struct error_figures {
 };
 
 /// basic_aggregate, plus figures by kind of operation and counts by error.
-class aggregate {
+class aggregate : public extends_basic {
 public:
   /// Counts one operation.
   void consume(const metric& m) {
@@ -66,14 +69,6 @@ public:
     base_.consume(as_basic(m), t);
     count(m);
   }
-  /// See `basic_aggregate::record_dropped`.
-  void record_dropped(std::uint64_t n, drop_reason why) noexcept { base_.record_dropped(n, why); }
-  /// See `basic_aggregate::record_interrupted`.
-  void record_interrupted(std::uint64_t n) noexcept { base_.record_interrupted(n); }
-  /// See `basic_aggregate::record_exception`.
-  void record_exception(std::string_view what) { base_.record_exception(what); }
-  /// See `basic_aggregate::record_run`.
-  void record_run(const run_info& info) { base_.record_run(info); }
 
   /// Adds `o`'s figures (the first message of each error is kept).
   void merge(const aggregate& o) {
@@ -91,10 +86,6 @@ public:
     }
   }
 
-  /// The counts and latencies every run has.
-  const basic_aggregate& basic() const noexcept { return base_; }
-  /// The counts and latencies every run has.
-  basic_aggregate& basic() noexcept { return base_; }
   /// The figures of operation `o`.
   const operation_figures& operation(op o) const noexcept { return operations_[static_cast<std::size_t>(o)]; }
   /// The figures of operation `o` (for decoders).
@@ -108,6 +99,15 @@ public:
   }
   /// Sets error `e`'s figures (for decoders).
   void restore_error(int e, error_figures f) { errors_[e] = std::move(f); }
+  /// Operations that met the error named `name` ("ENOENT", "EMISMATCH"), for the
+  /// threshold `errors(NAME)`; nullopt for a name that is no error's.
+  std::optional<std::uint64_t> errors_named(std::string_view name) const {
+    try {
+      return error_count(parse_error_name(name));
+    } catch (const karga::error&) {
+      return std::nullopt;
+    }
+  }
 
   friend bool operator==(const aggregate&, const aggregate&) = default;
 
@@ -125,7 +125,6 @@ private:
     }
   }
 
-  basic_aggregate base_;
   std::array<operation_figures, op_count> operations_{};
   std::map<int, error_figures> errors_;
 };
@@ -140,7 +139,10 @@ struct report : basic_report {
     std::uint64_t bytes = 0;       ///< moved
     double per_second = 0;         ///< count over the run's elapsed time (IOPS)
     double bytes_per_second = 0;   ///< bytes over the run's elapsed time (bandwidth)
-    std::chrono::nanoseconds p50{}, p99{}, p999{}, max{};  ///< latency (within 1%; max exact)
+    std::chrono::nanoseconds p50{};   ///< latency: the median (within 1%)
+    std::chrono::nanoseconds p99{};   ///< latency: 99th percentile (within 1%)
+    std::chrono::nanoseconds p999{};  ///< latency: 99.9th percentile (within 1%)
+    std::chrono::nanoseconds max{};   ///< latency: the greatest (exact)
     friend bool operator==(const operation_row&, const operation_row&) = default;
   };
   /// One error.

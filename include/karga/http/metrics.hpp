@@ -6,6 +6,7 @@
 
 #include <karga/http/client.hpp>
 #include <karga/measure/basic_aggregate.hpp>
+#include <karga/measure/extends_basic.hpp>
 #include <karga/core/detail/format.hpp>
 #include <karga/report/basic_report.hpp>
 #include <karga/reporters/detail/text_out.hpp>
@@ -15,6 +16,8 @@
 
 #include <array>
 #include <map>
+#include <optional>
+#include <string_view>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -67,7 +70,7 @@ inline constexpr std::size_t error_kind_count = static_cast<std::size_t>(error_k
 
 /// basic_aggregate plus counts by status code (100–599) and by error kind, with the
 /// first message seen of each kind.
-class aggregate {
+class aggregate : public extends_basic {
 public:
   /// Counts one request.
   void consume(const metric& m) {
@@ -79,14 +82,6 @@ public:
     base_.consume(as_basic(m), t);
     count(m);
   }
-  /// See `basic_aggregate::record_dropped`.
-  void record_dropped(std::uint64_t n, drop_reason why) noexcept { base_.record_dropped(n, why); }
-  /// See `basic_aggregate::record_interrupted`.
-  void record_interrupted(std::uint64_t n) noexcept { base_.record_interrupted(n); }
-  /// See `basic_aggregate::record_exception`.
-  void record_exception(std::string_view what) { base_.record_exception(what); }
-  /// See `basic_aggregate::record_run`.
-  void record_run(const run_info& info) { base_.record_run(info); }
 
   /// Adds `o`'s counts (the first message of each kind is kept).
   void merge(const aggregate& o) {
@@ -103,8 +98,6 @@ public:
     header_plain_ += o.header_plain_;
   }
 
-  /// The counts and latencies every run has.
-  const basic_aggregate& basic() const noexcept { return base_; }
   /// Responses with status `code` (100–599; others are counted together as 0).
   std::uint64_t status_count(unsigned code) const noexcept {
     return code >= 100 && code < 600 ? statuses_[code - 100] : other_statuses_;
@@ -134,10 +127,15 @@ public:
     errors_[static_cast<std::size_t>(k)] = n;
     first_messages_[static_cast<std::size_t>(k)] = std::move(first);
   }
-  /// The counts and latencies every run has.
-  basic_aggregate& basic() noexcept { return base_; }
   /// The first message seen of errors of kind `k` (empty if none).
   const std::string& first_message(error_kind k) const noexcept { return first_messages_[static_cast<std::size_t>(k)]; }
+  /// Requests that failed with the error kind named `name` ("timeout", "refused", …),
+  /// for the threshold `errors(NAME)`; nullopt for a name that is no kind's.
+  std::optional<std::uint64_t> errors_named(std::string_view name) const noexcept {
+    for (std::size_t k = 1; k < error_kind_count; ++k)
+      if (to_string(static_cast<error_kind>(k)) == name) return errors_[k];
+    return std::nullopt;
+  }
 
   friend bool operator==(const aggregate&, const aggregate&) = default;
 
@@ -157,7 +155,6 @@ private:
       ++other_statuses_;
   }
 
-  basic_aggregate base_;
   std::array<std::uint64_t, 500> statuses_{};
   std::array<std::uint64_t, error_kind_count> errors_{};
   std::array<std::string, error_kind_count> first_messages_{};

@@ -20,6 +20,7 @@
 /// | `rps` | started per second | a number |
 /// | `ok`, `failed`, `dropped`, `interrupted` | counts | a number |
 /// | `status(503)`, `status(5xx)` | responses with that status (HTTP aggregates) | a number |
+/// | `errors(NAME)` | actions that failed with the error an adapter names so: `errors(timeout)` (HTTP's kinds), `errors(ENOENT)` (an errno, files) | a number |
 ///
 /// `abort` (or `abort_on_fail(true)`) asks a live evaluation to stop the run as soon
 /// as the threshold fails, as Ctrl-C does; at the end every threshold is evaluated.
@@ -57,14 +58,16 @@ public:
     error_rate, success_rate, achieved, rps,          // ratios and rates
     ok, failed, dropped, interrupted,                 // counts
     status, status_class,                             // HTTP statuses
+    named_errors,                                     // an adapter's errors of one name
   };
   /// How the observed value is compared with the threshold's value.
   enum class comparison : std::uint8_t { less, less_equal, greater, greater_equal, equal, not_equal };
 
   /// `m` compared by `c` with `value` (ns for a latency, a fraction for a ratio); `own` for the
-  /// actions' own latency; `argument` is the percentile, or the status code or class.
-  threshold(metric_kind m, comparison c, double value, bool own = false, double argument = 0)
-      : metric_(m), comparison_(c), value_(value), own_(own), argument_(argument) {
+  /// actions' own latency; `argument` is the percentile, or the status code or class;
+  /// `error_name` the name of the errors `named_errors` counts.
+  threshold(metric_kind m, comparison c, double value, bool own = false, double argument = 0, std::string error_name = {})
+      : metric_(m), comparison_(c), value_(value), own_(own), argument_(argument), error_name_(std::move(error_name)) {
     expression_ = describe();
   }
 
@@ -102,7 +105,7 @@ public:
   }
 
   /// The metric's value on `a` (a basic_aggregate, or an aggregate with `basic()`,
-  /// `base()` or `status_count()`); nullopt when `a` does not have it.
+  /// `base()`, `status_count()` or `errors_named()`); nullopt when `a` does not have it.
   template <class A>
   std::optional<double> observe(const A& a) const;
 
@@ -162,6 +165,7 @@ private:
   double value_;
   bool own_;
   double argument_;  // the percentile, or the status code or class
+  std::string error_name_;  // named_errors: which
   bool abort_ = false;
   std::string expression_;
 };
@@ -176,10 +180,30 @@ auto status_source(const A& a) {
   else
     return static_cast<const void*>(nullptr);
 }
+// An adapter's aggregate counts its errors by name: `errors_named(name)` is the count,
+// or nullopt for a name it does not know.
+template <class A>
+auto named_errors_source(const A& a) {
+  if constexpr (requires { a.errors_named(std::string_view()); })
+    return &a;
+  else if constexpr (requires { a.base(); })
+    return named_errors_source(a.base());
+  else
+    return static_cast<const void*>(nullptr);
+}
 } // namespace detail
 
 template <class A>
 std::optional<double> threshold::observe(const A& a) const {
+  if (metric_ == metric_kind::named_errors) {
+    const auto* s = detail::named_errors_source(a);
+    if constexpr (std::is_same_v<decltype(s), const void*>) {
+      return std::nullopt;
+    } else {
+      const std::optional<std::uint64_t> n = s->errors_named(error_name_);
+      return n ? std::optional<double>(static_cast<double>(*n)) : std::nullopt;
+    }
+  }
   if (metric_ == metric_kind::status || metric_ == metric_kind::status_class) {
     const auto* s = detail::status_source(a);
     if constexpr (std::is_same_v<decltype(s), const void*>) {
@@ -307,6 +331,8 @@ inline std::string threshold::describe() const {
     m = "status(" + detail::number(argument_) + ")";
   else if (metric_ == metric_kind::status_class)
     m = "status(" + detail::number(argument_) + "xx)";
+  else if (metric_ == metric_kind::named_errors)
+    m = "errors(" + error_name_ + ")";
   using names = std::span<const detail::threshold_metric_name>;
   for (const names all : {names(detail::threshold_latency_names), names(detail::threshold_other_names)})
     for (const auto& n : all)
@@ -331,6 +357,7 @@ public:
     const bool own = take("own.");
     threshold::metric_kind metric{};
     double argument = 0;
+    std::string error_name;
     if (take("p(")) {
       metric = threshold::metric_kind::percentile;
       argument = number_until(')', "a percentile");
@@ -354,12 +381,24 @@ public:
         argument = number_until(')', "a status code");
         if (argument < 100 || argument > 599 || argument != std::floor(argument)) fail("a status code is 100 to 599");
       }
+    } else if (take("errors(")) {
+      metric = threshold::metric_kind::named_errors;
+      skip();
+      const auto end = rest_.find(')');
+      std::string_view name = rest_.substr(0, end);
+      while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+      if (end == std::string_view::npos) fail("expected ')'");
+      if (name.empty() || name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") !=
+                              std::string_view::npos)
+        fail("errors( takes the name of an error: errors(timeout), errors(ENOENT)");
+      error_name = std::string(name);
+      rest_.remove_prefix(end + 1);
     } else {
       std::string names = "p(N)";
       for (const auto& l : detail::threshold_latency_names) names += ", " + std::string(l.name);
       names += " (own. for the actions' own latency)";
       for (const auto& o : detail::threshold_other_names) names += ", " + std::string(o.name);
-      fail("unknown metric; use " + names + " or status(CODE)");
+      fail("unknown metric; use " + names + ", status(CODE) or errors(NAME)");
     }
     skip();
     const threshold::comparison op = comparison();
@@ -382,7 +421,7 @@ public:
     const bool abort = take("abort");
     skip();
     if (!rest_.empty()) fail("unexpected \"" + std::string(rest_) + "\"");
-    threshold t(metric, op, value, own, argument);
+    threshold t(metric, op, value, own, argument, std::move(error_name));
     t.abort_on_fail(abort);
     return t;
   }
@@ -454,9 +493,10 @@ struct metric_ref {
   threshold::metric_kind kind;  ///< what it measures
   double argument = 0;  ///< the percentile, or the status code or class
   bool own = false;  ///< the actions' own latency rather than from the intended start
+  std::string error_name{};  ///< `errors(NAME)`: the name
 
   /// The threshold comparing this metric by `c` with `v`.
-  threshold compare(threshold::comparison c, double v) const { return threshold(kind, c, v, own, argument); }
+  threshold compare(threshold::comparison c, double v) const { return threshold(kind, c, v, own, argument, error_name); }
   /// The threshold comparing this latency by `c` with `d`.
   template <class Rep, class Period>
   threshold compare(threshold::comparison c, std::chrono::duration<Rep, Period> d) const {
@@ -510,6 +550,9 @@ inline metric_ref dropped() { return {threshold::metric_kind::dropped}; }
 inline metric_ref interrupted() { return {threshold::metric_kind::interrupted}; }
 /// Responses with status `code` (a number from 100 to 599).
 inline metric_ref status(unsigned code) { return {threshold::metric_kind::status, static_cast<double>(code)}; }
+/// Actions that failed with the error an adapter names `name`: `errors("timeout")`
+/// (an HTTP error kind), `errors("ENOENT")` (an errno of the filesystem adapter).
+inline metric_ref errors(std::string name) { return {threshold::metric_kind::named_errors, 0, false, std::move(name)}; }
 
 } // namespace thresholds
 } // namespace karga
