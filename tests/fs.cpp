@@ -16,7 +16,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -315,6 +317,37 @@ TEMPLATE_TEST_CASE("fs: shards split the work and merge, and a stop ends the run
   CHECK(stopped.basic().ok() > 0);
   CHECK(stopped.basic().run().scheduled < 30 * 20'000);
   check_accounted(stopped);
+}
+
+TEST_CASE("fs: live counters by operation and by error, exact at the end", "[fs][live]") {
+  scratch s;
+  fs::options o;
+  o.operation = fs::op::unlink;
+  o.directory = s / "names";
+  o.names = 300;  // made before the run: 300 unlinks succeed, the next 200 find nothing
+  std::vector<karga::live_sample> samples;
+  std::mutex m;
+  karga::run_options opt;
+  opt.live.interval = 100ms;
+  opt.live.observers.push_back([&](const karga::live_sample& sample) {
+    std::lock_guard lock(m);
+    samples.push_back(sample);
+  });
+  const auto a = karga::scenario<fs::aggregate>::builder()
+                     .action(fs::workload{o})
+                     .executor(karga::stage_executor::builder().start_rate(2000).stage(250ms, 2000).build())
+                     .build()
+                     .run(opt);
+  REQUIRE(a.basic().run().scheduled == 500);
+  REQUIRE_FALSE(samples.empty());
+  std::map<std::string, std::uint64_t> counted;
+  for (const auto& [label, n] : samples.back().labels) counted[label.counter + " " + label.name + "=" + label.value] = n;
+  CHECK(counted["fs_operations op=unlink"] == 300);
+  CHECK(counted["fs_errors error=ENOENT"] == 200);
+  CHECK(fs::metric{{}, fs::op::read, 0, EHWPOISON, {}}.live_label() == fs::op_count + EHWPOISON - 1);
+  CHECK(fs::metric::describe_live_label(fs::op_count + EACCES - 1).value == "EACCES");
+  CHECK(fs::metric::describe_live_label(fs::metric{{}, fs::op::read, 0, fs::data_mismatch, {}}.live_label()).value == "EMISMATCH");
+  CHECK(fs::metric::describe_live_label(fs::metric{{}, fs::op::read, 0, 4000, {}}.live_label()).value == "other");
 }
 
 TEST_CASE("fs: aggregates merge, and round-trip through a results file", "[fs][results]") {

@@ -5,6 +5,7 @@
 /// percentiles; errors by errno name, with the first message of each.
 
 #include <karga/core/detail/format.hpp>
+#include <karga/core/metric.hpp>
 #include <karga/core/timing.hpp>
 #include <karga/fs/operation.hpp>
 #include <karga/measure/basic_aggregate.hpp>
@@ -38,6 +39,29 @@ struct metric {
 
   /// No error.
   bool success() const noexcept { return error == 0; }
+
+  // Live labels (`karga::has_live_labels`): operations by kind, failures by error.
+  /// The errno values counted by name live (1 to 133, EHWPOISON, the last Linux has).
+  static constexpr unsigned live_errno_count = 133;
+  /// Live labels: each operation (no error), each errno, EMISMATCH, "other".
+  static constexpr unsigned live_label_count = static_cast<unsigned>(op_count) + live_errno_count + 2;
+  /// The live label this operation counts under: its kind, or its error.
+  unsigned live_label() const noexcept {
+    constexpr auto ops = static_cast<unsigned>(op_count);
+    if (error == 0) return static_cast<unsigned>(operation);
+    if (error == data_mismatch) return ops + live_errno_count;
+    if (error > 0 && static_cast<unsigned>(error) <= live_errno_count) return ops + static_cast<unsigned>(error) - 1;
+    return ops + live_errno_count + 1;
+  }
+  /// What live label `i` counts (Prometheus: `karga_fs_operations_total{op="randread"}`,
+  /// `karga_fs_errors_total{error="ENOENT"}`).
+  static karga::live_label describe_live_label(unsigned i) {
+    constexpr auto ops = static_cast<unsigned>(op_count);
+    if (i < ops) return {"fs_operations", "op", std::string(op_names[i]), "File operations that met no error, by kind."};
+    constexpr const char* failed = "File operations that failed, by error.";
+    if (i < ops + live_errno_count) return {"fs_errors", "error", error_name(static_cast<int>(i - ops + 1)), failed};
+    return {"fs_errors", "error", i == ops + live_errno_count ? "EMISMATCH" : "other", failed};
+  }
 };
 
 /// One kind of operation's figures.
