@@ -19,7 +19,6 @@
 
 #include <csignal>
 #include <cstdio>
-#include <memory>
 #include <string>
 
 namespace {
@@ -117,21 +116,8 @@ int main(int argc, char** argv) try {
   const std::string target = std::string(karga::fs::to_string(fs.workload.operation)) + " " +
                              (on_directory ? fs.workload.directory : fs.workload.file);
   if (load.find_max) return load.find_max_rate<karga::fs::aggregate>(target, workload);
-
-  std::unique_ptr<karga::prometheus_endpoint> prometheus;
-  try {
-    prometheus = load.prometheus_endpoint();
-  } catch (const karga::error& e) {
-    cmd.usage_error(e.message());
-  }
-  auto control = std::make_shared<karga::run_control>();
-  const karga::live_thresholds live(load.thresholds, control);
-  const auto results = load.run(workload, "karga-fs", load.run_options(control, live, prometheus.get()));
-  report_type report{results};
-  std::printf("%s (engine %s, depth %u)\n", target.c_str(), fs.engine.c_str(), fs.workload.depth);
-  const int status = load.report(report, results, live);
-  if (prometheus) prometheus->close();
-  return status;
+  return load.run_and_report(cmd, workload, "karga-fs",
+                             target + " (engine " + fs.engine + ", depth " + std::to_string(fs.workload.depth) + ")");
 } catch (const karga::error& e) {
   std::fprintf(stderr, "karga-fs: %s\n", e.message().c_str());
   return karga_tools::exit_usage;

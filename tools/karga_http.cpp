@@ -20,7 +20,6 @@
 #include <boost/beast/http/verb.hpp>
 
 #include <cstdio>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -114,21 +113,7 @@ int main(int argc, char** argv) try {
     co_return karga::http::to_metric(res, karga::clock::now() - start);
   };
   if (load.find_max) return load.find_max_rate<karga::http::aggregate>(http.url, action);
-
-  std::unique_ptr<karga::prometheus_endpoint> prometheus;
-  try {
-    prometheus = load.prometheus_endpoint();
-  } catch (const karga::error& e) {
-    cmd.usage_error(e.message());
-  }
-  auto control = std::make_shared<karga::run_control>();
-  const karga::live_thresholds live(load.thresholds, control);
-  const auto results = load.run(action, "karga-http", load.run_options(control, live, prometheus.get()));
-  report_type report{results};
-  std::printf("%s\n", http.url.c_str());
-  const int status = load.report(report, results, live);
-  if (prometheus) prometheus->close();  // after a scrape of the final values, or the linger
-  return status;
+  return load.run_and_report(cmd, action, "karga-http", http.url);
 } catch (const karga::error& e) {
   std::fprintf(stderr, "karga-http: %s\n", e.message().c_str());
   return karga_tools::exit_usage;

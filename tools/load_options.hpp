@@ -249,6 +249,28 @@ struct load_options : report_options<Report, Results> {
                    .build());
   }
 
+  /// The whole of a command's run: `action` under the load model, as scenario `name`,
+  /// watched by what the options ask for (progress line, abort-on-fail thresholds,
+  /// `--prometheus`); then `heading`, the report and the outputs. Returns the exit
+  /// status (see `report`).
+  template <class F>
+  int run_and_report(const command& cmd, const F& action, const std::string& name, const std::string& heading) const {
+    std::unique_ptr<karga::prometheus_endpoint> endpoint;
+    try {
+      endpoint = prometheus_endpoint();
+    } catch (const karga::error& e) {
+      cmd.usage_error(e.message());
+    }
+    auto control = std::make_shared<karga::run_control>();
+    const karga::live_thresholds live(thresholds, control);
+    const Results results = run(action, name, run_options(control, live, endpoint.get()));
+    Report r{results};
+    std::printf("%s\n", heading.c_str());
+    const int status = report(r, results, live);
+    if (endpoint) endpoint->close();  // after a scrape of the final values, or the linger
+    return status;
+  }
+
   /// Prints where the run came from (segment, start skew), then the report (see
   /// `report_options::report`), and returns the exit status.
   int report(Report& report, const Results& results, const karga::live_thresholds& live) const {

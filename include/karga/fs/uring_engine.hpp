@@ -85,9 +85,6 @@ public:
         token, r);
   }
 
-  /// Calls in the kernel or waiting for room in the ring.
-  std::size_t pending() const noexcept { return depth_ - free_.size() + waiting_.size(); }
-
 private:
   using handler_type = boost::asio::any_completion_handler<void(long)>;
 
