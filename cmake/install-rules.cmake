@@ -1,6 +1,6 @@
 # Installs each target's headers as a component of its own, with a package config so
 # that `find_package(karga CONFIG COMPONENTS ...)` gives `karga::karga` and the
-# components installed: `results`, `prometheus`, `http`, `fs`. A component installs its
+# components installed: `results`, `prometheus`, `http`, `fs`, `cli`. A component installs its
 # folder of include/karga/, its umbrella header, and the 0.1 paths that forward to it.
 include(CMakePackageConfigHelpers)
 
@@ -32,6 +32,29 @@ karga_install_component(prometheus karga_prometheus FOLDERS exporters UMBRELLA p
 karga_install_component(http karga_http FOLDERS http UMBRELLA http.hpp
                         COMPAT http/serialize.hpp http/embedded_server.hpp)
 karga_install_component(fs karga_fs FOLDERS fs UMBRELLA fs.hpp)
+karga_install_component(cli karga_cli FOLDERS cli UMBRELLA cli.hpp)
+
+# A pkg-config file per component (karga.pc, karga-http.pc, …), for builds without
+# CMake: `c++ -std=c++20 x.cpp $(pkg-config --cflags --libs karga-http)`. The files
+# find their prefix from where they are, so an install can move.
+set(KARGA_INSTALL_PKGCONFIGDIR "${CMAKE_INSTALL_DATADIR}/pkgconfig" CACHE STRING "Where karga's pkg-config files go")
+file(RELATIVE_PATH karga_pc_to_prefix "/prefix/${KARGA_INSTALL_PKGCONFIGDIR}" "/prefix")
+string(REGEX REPLACE "/$" "" karga_pc_to_prefix "${karga_pc_to_prefix}")
+# karga_pkg_config(COMPONENT PC_NAME DESCRIPTION REQUIRES LIBS)
+function(karga_pkg_config component karga_pc_name karga_pc_description karga_pc_requires karga_pc_libs)
+  configure_file(cmake/karga.pc.in "${PROJECT_BINARY_DIR}/pkgconfig/${karga_pc_name}.pc" @ONLY)
+  install(FILES "${PROJECT_BINARY_DIR}/pkgconfig/${karga_pc_name}.pc" DESTINATION "${KARGA_INSTALL_PKGCONFIGDIR}"
+          COMPONENT ${component})
+endfunction()
+karga_pkg_config(karga karga "${PROJECT_DESCRIPTION} (header-only, Boost.Asio and fmt)" "fmt" "-pthread")
+karga_pkg_config(results karga-results "karga's results files" "karga = ${PROJECT_VERSION}, zlib" "")
+karga_pkg_config(prometheus karga-prometheus "karga's Prometheus endpoint" "karga = ${PROJECT_VERSION}" "")
+karga_pkg_config(http karga-http "karga's HTTP/1.1 and HTTP/2 adapter"
+                 "karga = ${PROJECT_VERSION}, karga-results = ${PROJECT_VERSION}, openssl, libnghttp2 >= 1.43" "-lboost_url")
+karga_pkg_config(fs karga-fs "karga's filesystem adapter"
+                 "karga = ${PROJECT_VERSION}, karga-results = ${PROJECT_VERSION}, liburing >= 2.1" "")
+karga_pkg_config(cli karga-cli "karga's shared command-line options"
+                 "karga = ${PROJECT_VERSION}, karga-results = ${PROJECT_VERSION}, karga-prometheus = ${PROJECT_VERSION}, CLI11" "")
 
 configure_package_config_file(cmake/karga-config.cmake.in
   "${PROJECT_BINARY_DIR}/karga-config.cmake"

@@ -1,11 +1,21 @@
 #!/usr/bin/env bash
 # karga-http refuses bad input before sending anything: exit status 2 and one line
 # that says what is wrong. Nothing listens on the URL: a run would fail differently.
-#   cli_usage.sh KARGA_HTTP
+# Each tool's --version is one line, "NAME VERSION", and exit status 0.
+#   cli_usage.sh VERSION KARGA_HTTP [OTHER_TOOL...]
 set -uo pipefail
-karga=$1
+version=$1
+karga=$2
 url=http://127.0.0.1:9/
 failures=0
+for tool in "${@:2}"; do
+  out=$("$tool" --version 2>&1)
+  code=$?
+  if [[ $code != 0 || $out != "$(basename "$tool") $version" ]]; then
+    echo "FAIL: $tool --version -> exit $code, \"$out\" (wanted \"$(basename "$tool") $version\")"
+    failures=$((failures + 1))
+  fi
+done
 expect() {  # expect MESSAGE ARG...
   local message=$1
   shift

@@ -68,16 +68,19 @@ TEST_CASE("reporters: JSON, CSV, JUnit and Markdown carry the figures", "[report
   CHECK(json.find(fmt::format("\"interrupted\":{}", a.base().interrupted())) != std::string::npos);
   CHECK(json.find("\"thresholds_passed\":false") != std::string::npos);
   CHECK(json.find("\"intervals\":[{\"start_s\":0") != std::string::npos);
+  CHECK(json.find(fmt::format("\"karga\":{{\"format\":1,\"version\":\"{}\"}}", karga::version)) != std::string::npos);
   const std::string csv = karga::format_csv(r);
   CHECK(static_cast<std::size_t>(std::count(csv.begin(), csv.end(), '\n')) == r.series.rows.size() + 1);
   CHECK(csv.starts_with("start_s,end_s,scheduled,started,ok,failed,dropped"));
   const std::string junit = karga::format_junit(r);
   CHECK(junit.find("tests=\"2\" failures=\"1\"") != std::string::npos);  // a case per threshold; error_rate failed
   CHECK(junit.find("<testcase classname=\"mixed\" name=\"threshold p(99) &lt; 10s\"") != std::string::npos);
+  CHECK(junit.find(fmt::format("<property name=\"karga.version\" value=\"{}\"/>", karga::version)) != std::string::npos);
   const std::string md = karga::format_markdown(r);
   CHECK(md.find("### karga: mixed") != std::string::npos);
   CHECK(md.find("| `error_rate < 1%` |") != std::string::npos);
   CHECK(md.find("❌ **fail**") != std::string::npos);
+  CHECK(md.find(fmt::format("<sub>karga {}</sub>", karga::version)) != std::string::npos);
 }
 
 // Occurrences of `needle` in `s`.

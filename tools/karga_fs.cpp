@@ -10,9 +10,9 @@
 //   2        usage: a bad option or value, a file or directory that cannot be prepared
 //   99       a threshold failed, at the end or live with abort
 //   128 + N  stopped early by signal N (130: SIGINT, 143: SIGTERM): never a pass
-#include "command.hpp"
-#include "load_options.hpp"
-#include "parse.hpp"
+#include <karga/cli/command.hpp>
+#include <karga/cli/load_options.hpp>
+#include <karga/cli/parse.hpp>
 
 #include <karga/fs.hpp>
 #include <karga/karga.hpp>
@@ -32,8 +32,8 @@ struct fs_options {
   std::string engine = "sync";
   std::optional<unsigned> depth;
 
-  void add_to(karga_tools::command& cmd) {
-    using namespace karga_tools;
+  void add_to(karga::cli::command& cmd) {
+    using namespace karga::cli;
     CLI::App& app = cmd.app();
     std::string ops, names;
     for (auto name : karga::fs::op_names) {
@@ -86,12 +86,12 @@ struct fs_options {
 } // namespace
 
 int main(int argc, char** argv) try {
-  karga_tools::command cmd{"karga-fs",
+  karga::cli::command cmd{"karga-fs",
                            "karga-fs: file and metadata operations under a load model. With --rate or --stage, an open\n"
                            "model (operations start on a schedule whatever the disk does); without, a closed loop of\n"
                            "--connections workers, like fio's jobs."};
   fs_options fs;
-  karga_tools::load_options<report_type, results_type> load;
+  karga::cli::load_options<report_type, results_type> load;
   fs.add_to(cmd);
   load.add_to(cmd);
   cmd.parse(argc, argv);
@@ -120,5 +120,5 @@ int main(int argc, char** argv) try {
                              target + " (engine " + fs.engine + ", depth " + std::to_string(fs.workload.depth) + ")");
 } catch (const karga::error& e) {
   std::fprintf(stderr, "karga-fs: %s\n", e.message().c_str());
-  return karga_tools::exit_usage;
+  return karga::cli::exit_usage;
 }

@@ -9,11 +9,11 @@
 //   2        usage: a bad option or value, a bad URL, a load that schedules nothing
 //   99       a threshold failed (as k6), at the end or live with abort
 //   128 + N  stopped early by signal N (130: SIGINT, 143: SIGTERM): never a pass
-#include "command.hpp"
 #include "header.hpp"
-#include "load_options.hpp"
-#include "parse.hpp"
 
+#include <karga/cli/command.hpp>
+#include <karga/cli/load_options.hpp>
+#include <karga/cli/parse.hpp>
 #include <karga/http.hpp>
 #include <karga/karga.hpp>
 
@@ -38,8 +38,9 @@ struct http_options {
   std::string http2;  // "h2" for --http2, "auto" for --http2=auto
   std::optional<std::uint32_t> streams;
 
-  void add_to(karga_tools::command& cmd) {
-    using namespace karga_tools;
+  void add_to(karga::cli::command& cmd) {
+    using namespace karga::cli;
+    using karga_tools::parse_header;
     CLI::App& app = cmd.app();
     app.add_option("url", url, "http:// or https:// URL to test")->required();
     app.add_option_function<std::string>(
@@ -86,11 +87,11 @@ struct http_options {
 } // namespace
 
 int main(int argc, char** argv) try {
-  karga_tools::command cmd{"karga-http",
+  karga::cli::command cmd{"karga-http",
                            "karga-http: an HTTP load test. With --rate or --stage, an open model (requests start on a\n"
                            "schedule whatever the server does); without, a closed loop of --connections users, like wrk."};
   http_options http;
-  karga_tools::load_options<report_type, results_type> load;
+  karga::cli::load_options<report_type, results_type> load;
   http.add_to(cmd);
   load.add_to(cmd);
   cmd.needs({"--streams"}, {"--http2"}, "--streams goes with --http2");
@@ -116,5 +117,5 @@ int main(int argc, char** argv) try {
   return load.run_and_report(cmd, action, "karga-http", http.url);
 } catch (const karga::error& e) {
   std::fprintf(stderr, "karga-http: %s\n", e.message().c_str());
-  return karga_tools::exit_usage;
+  return karga::cli::exit_usage;
 }

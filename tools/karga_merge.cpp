@@ -9,8 +9,8 @@
 //            files of different tests (scenario or load model)
 //   99       a threshold failed
 //   128 + N  a process was stopped by signal N
-#include "command.hpp"
-#include "report_options.hpp"
+#include <karga/cli/command.hpp>
+#include <karga/cli/report_options.hpp>
 
 #include <karga/fs.hpp>
 #include <karga/http.hpp>
@@ -26,8 +26,8 @@ namespace {
 
 // Merges `files`, each holding a `Results`, and reports them as a `Report`.
 template <class Results, class Report>
-int merge(const std::vector<std::string>& files, karga_tools::command& cmd, int argc, char** argv) {
-  karga_tools::report_options<Report, Results> out;
+int merge(const std::vector<std::string>& files, karga::cli::command& cmd, int argc, char** argv) {
+  karga::cli::report_options<Report, Results> out;
   out.add_to(cmd);
   cmd.parse(argc, argv);
   out.check();
@@ -57,7 +57,7 @@ using fs_results = karga::series_aggregate<karga::fs::aggregate>;
 } // namespace
 
 int main(int argc, char** argv) try {
-  karga_tools::command cmd{"karga-merge",
+  karga::cli::command cmd{"karga-merge",
                            "karga-merge: merges the results files of one test's processes (karga-http or karga-fs\n"
                            "--out results=FILE) into one report, and evaluates thresholds on it."};
   std::vector<std::string> files;
@@ -76,5 +76,5 @@ int main(int argc, char** argv) try {
   return merge<http_results, karga::report_with_series<karga::http::report>>(files, cmd, argc, argv);
 } catch (const karga::error& e) {
   std::fprintf(stderr, "karga-merge: %s\n", e.message().c_str());
-  return karga_tools::exit_usage;
+  return karga::cli::exit_usage;
 }

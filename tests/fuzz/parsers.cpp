@@ -4,7 +4,8 @@
 // validators, which servers built on it apply). The first byte picks the parser; the rest is its
 // input. Anything but a karga::error, or a result that breaks an invariant, is a crash.
 #include "../../tools/header.hpp"
-#include "../../tools/parse.hpp"
+
+#include <karga/cli/parse.hpp>
 
 #include <karga/http/h2/request_form.hpp>
 #include <karga/http/url.hpp>
@@ -53,7 +54,8 @@ h2_input split_h2_input(std::string_view s) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   const std::string_view s(reinterpret_cast<const char*>(data) + 1, size - 1);
-  using namespace karga_tools;
+  using namespace karga::cli;
+  using karga_tools::parse_header;
   try {
     switch (data[0] % 10) {
       case 0: {

@@ -4,6 +4,7 @@
 /// verdicts, an adapter's extras (HTTP statuses and errors) and the time series — with
 /// the stable field names of docs/reports.md.
 
+#include <karga/core/version.hpp>
 #include <karga/report/basic_report.hpp>
 #include <karga/report/series_report.hpp>
 #include <karga/reporters/detail/text_out.hpp>
@@ -71,7 +72,7 @@ template <class R>
 std::string format_json(const R& r) {
   detail::json_writer w;
   w.begin_object();
-  w.begin_object("karga").field("format", 1).end_object();
+  w.begin_object("karga").field("format", 1).field("version", version).end_object();
   w.field("scenario", r.scenario)
       .field("model", r.model)
       .field("kind", r.kind == load_kind::open ? "open" : "closed")

@@ -5,6 +5,7 @@
 /// without thresholds has one, "every request ok", failed when any action failed, was
 /// dropped or interrupted — as karga-http's exit status.
 
+#include <karga/core/version.hpp>
 #include <karga/report/basic_report.hpp>
 #include <karga/reporters/detail/text_out.hpp>
 
@@ -42,8 +43,10 @@ std::string format_junit(const R& r) {
   return fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                      "<testsuites name=\"karga\" tests=\"{}\" failures=\"{}\" time=\"{:.3f}\">\n"
                      "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\" time=\"{:.3f}\" "
-                     "timestamp=\"{}\">\n{}  </testsuite>\n</testsuites>\n",
-                     tests, failures, r.elapsed.count(), xml_escape(suite), tests, failures, r.elapsed.count(), detail::utc_time(r.started_at).substr(0, 19), cases);
+                     "timestamp=\"{}\">\n    <properties>\n      <property name=\"karga.version\" value=\"{}\"/>\n    </properties>\n"
+                     "{}  </testsuite>\n</testsuites>\n",
+                     tests, failures, r.elapsed.count(), xml_escape(suite), tests, failures, r.elapsed.count(),
+                     detail::utc_time(r.started_at).substr(0, 19), version, cases);
 }
 
 /// Writes `format_junit(r)` to a file.

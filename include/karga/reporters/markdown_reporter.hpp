@@ -5,6 +5,7 @@
 /// adapter's extras (HTTP statuses).
 
 #include <karga/core/detail/format.hpp>
+#include <karga/core/version.hpp>
 #include <karga/report/basic_report.hpp>
 #include <karga/reporters/detail/text_out.hpp>
 #include <karga/reporters/stdout_reporter.hpp>
@@ -74,6 +75,7 @@ std::string format_markdown(const R& r) {
       out += '\n';
     }
   }
+  fmt::format_to(it, "<sub>karga {}</sub>\n\n", version);
   return out;
 }
 

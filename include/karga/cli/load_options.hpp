@@ -4,20 +4,27 @@
 // highest rate — added to a command by one call, read and checked the same way
 // everywhere. A command adds what its protocol needs (a URL, headers, ...), then:
 //
-//   karga_tools::command cmd{"karga-x", "..."};
-//   karga_tools::load_options<report, results> load;
+//   karga::cli::command cmd{"karga-x", "..."};
+//   karga::cli::load_options<report, results> load;
 //   load.add_to(cmd);
 //   cmd.parse(argc, argv);
 //   load.check(cmd);
 //   auto results = load.run<results>(action, "karga-x", live);
-#include "command.hpp"
-#include "outputs.hpp"
-#include "parse.hpp"
-#include "report_options.hpp"
+#include <karga/cli/command.hpp>
+#include <karga/cli/outputs.hpp>
+#include <karga/cli/parse.hpp>
+#include <karga/cli/report_options.hpp>
 
-#include <karga/karga.hpp>
-#include <karga/prometheus.hpp>
-#include <karga/results.hpp>
+#include <karga/core/run_control.hpp>
+#include <karga/core/run_options.hpp>
+#include <karga/core/scenario.hpp>
+#include <karga/executors/constant_vus_executor.hpp>
+#include <karga/executors/find_max_rate.hpp>
+#include <karga/executors/iterations_executors.hpp>
+#include <karga/executors/stage_executor.hpp>
+#include <karga/exporters/prometheus_endpoint.hpp>
+#include <karga/load/segment.hpp>
+#include <karga/reporters/progress.hpp>
 
 #include <fmt/format.h>
 
@@ -35,7 +42,7 @@
 #include <utility>
 #include <vector>
 
-namespace karga_tools {
+namespace karga::cli {
 
 using seconds = std::chrono::duration<double>;
 
@@ -325,4 +332,4 @@ struct load_options : report_options<Report, Results> {
   }
 };
 
-} // namespace karga_tools
+} // namespace karga::cli

@@ -2,14 +2,19 @@
 // The --out files of karga's commands: FORMAT=FILE, each format once in one table,
 // written from one report (and the results it came from).
 #include <karga/core/error.hpp>
-#include <karga/karga.hpp>
-#include <karga/results.hpp>
+#include <karga/files/hlog_reporter.hpp>
+#include <karga/files/results_file.hpp>
+#include <karga/reporters/csv_reporter.hpp>
+#include <karga/reporters/html_reporter.hpp>
+#include <karga/reporters/json_reporter.hpp>
+#include <karga/reporters/junit_reporter.hpp>
+#include <karga/reporters/markdown_reporter.hpp>
 
 #include <span>
 #include <string>
 #include <string_view>
 
-namespace karga_tools {
+namespace karga::cli {
 
 /// One output format: its name on the command line, what it holds, how it is written.
 template <class Report, class Results>
@@ -83,4 +88,4 @@ output<Report, Results> parse_output(const std::string& spec, unsigned segment_i
   return {format, path};
 }
 
-} // namespace karga_tools
+} // namespace karga::cli

@@ -19,7 +19,7 @@
 #include <system_error>
 #include <utility>
 
-namespace karga_tools {
+namespace karga::cli {
 
 [[noreturn]] inline void bad(std::string_view what, std::string_view value, std::string_view why) {
   throw karga::error("\"" + std::string(value) + "\" " + std::string(why)).with_context(what);
@@ -118,4 +118,4 @@ inline std::pair<std::string, unsigned short> parse_listen_address(std::string_v
   return {std::string(host), port};
 }
 
-} // namespace karga_tools
+} // namespace karga::cli

@@ -1,9 +1,10 @@
 #pragma once
-// A karga command line on CLI11: options whose values are read by tools/parse.hpp as
-// they are parsed, rules between options written once (CLI11 enforces and `--help`
+// A karga command line on CLI11: options whose values are read by cli/parse.hpp as
+// they are parsed, `--help` and `--version`, rules between options written once (CLI11 enforces and `--help`
 // shows those it can; each has the sentence a violation prints), and one way to end
 // on bad input: one line on stderr and exit status 2.
 #include <karga/core/error.hpp>
+#include <karga/core/version.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -15,13 +16,20 @@
 #include <utility>
 #include <vector>
 
-namespace karga_tools {
+namespace karga::cli {
 
 inline constexpr int exit_usage = 2;
 
 class command {
 public:
-  command(std::string name, const std::string& description) : name_(std::move(name)), app_(description, name_) {}
+  /// A command called `name`. `--version` prints "NAME VERSION (karga K)" for a
+  /// command of its own version, "NAME K" for one of karga's (no `version`).
+  command(std::string name, const std::string& description, const std::string& version = "")
+      : name_(std::move(name)), app_(description, name_) {
+    app_.set_version_flag("--version", version.empty() ? name_ + " " + karga::version
+                                                       : name_ + " " + version + " (karga " + karga::version + ")",
+                          "print the version and exit");
+  }
 
   CLI::App& app() noexcept { return app_; }
   const std::string& name() const noexcept { return name_; }
@@ -47,7 +55,7 @@ public:
   /// Whether option `o` was given.
   bool given(const std::string& o) const { return app_.get_option(o)->count() != 0; }
 
-  /// Parses the command line. `--help` prints the help and exits 0; anything wrong
+  /// Parses the command line. `--help` and `--version` print and exit 0; anything wrong
   /// is one line on stderr and exit status 2. A value an option's reader refuses
   /// (`karga::error`) leaves `parse`, for the caller's one handler of such errors.
   void parse(int argc, char** argv) {
@@ -55,6 +63,9 @@ public:
       app_.parse(argc, argv);
     } catch (const CLI::CallForHelp&) {
       std::fputs(app_.help().c_str(), stdout);
+      std::exit(0);
+    } catch (const CLI::CallForVersion& v) {
+      std::printf("%s\n", v.what());
       std::exit(0);
     } catch (const CLI::RequiresError& e) {
       usage_error(violated().value_or(e.what()));
@@ -102,4 +113,4 @@ private:
   std::vector<rule> rules_;
 };
 
-} // namespace karga_tools
+} // namespace karga::cli

@@ -2,10 +2,11 @@
 // The options that decide what becomes of a run's results — its output files and
 // its thresholds — and the exit status they give: shared by the commands that run
 // a load and by karga-merge.
-#include "command.hpp"
-#include "outputs.hpp"
+#include <karga/cli/command.hpp>
+#include <karga/cli/outputs.hpp>
 
-#include <karga/karga.hpp>
+#include <karga/report/thresholds.hpp>
+#include <karga/reporters/stdout_reporter.hpp>
 
 #include <unistd.h>
 
@@ -15,7 +16,7 @@
 #include <string>
 #include <vector>
 
-namespace karga_tools {
+namespace karga::cli {
 
 template <class Report, class Results>
 struct report_options {
@@ -71,4 +72,4 @@ struct report_options {
   }
 };
 
-} // namespace karga_tools
+} // namespace karga::cli
