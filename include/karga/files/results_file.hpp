@@ -243,6 +243,18 @@ inline run_info read_run(results_reader& r) {
 }
 } // namespace detail
 
+/// A sparse histogram (an adapter's per-kind latencies) in results files: an
+/// adapter's codec writes its histograms with this one.
+template <>
+struct codec<sparse_histogram> {
+  /// The type's name (a part of an aggregate's, never a file's own).
+  static constexpr std::string_view name = "karga.sparse_histogram";
+  /// Writes `h`.
+  static void write(results_writer& w, const sparse_histogram& h) { detail::write_sparse(w, h); }
+  /// Reads what `write` wrote; a bad one fails the read with a sentence.
+  static sparse_histogram read(results_reader& r) { return detail::read_sparse(r, "a latency histogram"); }
+};
+
 /// `basic_aggregate` in results files.
 template <>
 struct codec<basic_aggregate> {
