@@ -5,8 +5,10 @@
 #                        the seed HTTP load test against an embedded loopback server
 #   bash build.sh build  installs what is missing and builds the examples and the tools
 #                        (build/tools/karga-http …)
-#   bash build.sh test   installs what is missing, builds, runs the tests (ctest); then
-#                        again under AddressSanitizer + UndefinedBehaviorSanitizer, the
+#   bash build.sh test   installs what is missing, builds, runs the tests (ctest); builds
+#                        the Debian packages, installs them, builds an adapter against
+#                        them and removes them; then the tests again under
+#                        AddressSanitizer + UndefinedBehaviorSanitizer, the
 #                        multi-threaded ones under ThreadSanitizer, and a clang build
 #                        with the fuzzers; every build warning-free (-Werror)
 set -euo pipefail
@@ -16,7 +18,7 @@ mode=${1:-run}
 packages=(cmake ninja-build g++ ccache pkg-config libboost1.81-dev libboost-url1.81-dev libfmt-dev libcli11-dev
           libssl-dev openssl zlib1g-dev libnghttp2-dev liburing-dev)
 [[ $mode == test ]] && packages+=(catch2 doxygen nginx-light nghttp2-server clang libclang-rt-14-dev python3 default-jre-headless
-                                  libhdrhistogram-java openmpi-bin prometheus chromium)
+                                  libhdrhistogram-java openmpi-bin prometheus chromium redis-server redis-tools dpkg-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -46,6 +48,8 @@ case "$mode" in
     ;;
   test)
     ctest --test-dir build --output-on-failure -j2 --timeout 300
+    # The Debian packages (cpack), installed with apt-get, used with no hint, purged.
+    bash tests/packages_test.sh build
 
     cmake -S . -B build-sanitize -G Ninja -DCMAKE_BUILD_TYPE=Debug -DKARGA_SANITIZE=ON -DKARGA_WERROR=ON \
       -DKARGA_BUILD_EXAMPLES=OFF -DKARGA_BUILD_BENCH=OFF

@@ -3,7 +3,8 @@
 #  1. the core component alone: no installed header includes Beast, zlib or OpenSSL,
 #     a program with <karga/karga.hpp> builds and runs, and a 0.1 header path still
 #     compiles with a warning that names the new one;
-#  2. every component: the HTTP adapter and results files.
+#  2. every component: the HTTP adapter and results files;
+#  3. find_package(karga VERSION): the same minor version only, while karga is 0.x.
 file(REMOVE_RECURSE "${WORK_DIR}")
 
 function(install_into prefix)
@@ -50,3 +51,24 @@ install_into("${all}" karga results prometheus http)
 build_and_run("${all}" "${WORK_DIR}/build-all")
 execute_process(COMMAND "${WORK_DIR}/build-all/consumer" COMMAND_ERROR_IS_FATAL ANY)
 execute_process(COMMAND "${WORK_DIR}/build-all/consumer_http" COMMAND_ERROR_IS_FATAL ANY)
+
+# 3. The version: 0.MINOR finds this karga; another minor (or major) does not.
+string(REGEX MATCH "^[0-9]+\\.[0-9]+" minor "${VERSION}")
+string(REGEX REPLACE "^0\\." "" minor_number "${minor}")
+math(EXPR next "${minor_number} + 1")
+math(EXPR previous "${minor_number} - 1")
+foreach(wanted IN ITEMS ${minor} ${VERSION} 0.${next} 0.${previous} 1.0)
+  execute_process(COMMAND ${CMAKE_COMMAND} -S "${SOURCE_DIR}/tests/consumer/version" -B "${WORK_DIR}/version-${wanted}"
+                          -G "${GENERATOR}" -DCMAKE_CXX_COMPILER=${CXX} -DCMAKE_PREFIX_PATH=${core}
+                          -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF -DKARGA_WANTED=${wanted}
+                  RESULT_VARIABLE rc OUTPUT_QUIET ERROR_QUIET)
+  if(wanted STREQUAL minor OR wanted STREQUAL VERSION)
+    set(expected 0)
+  else()
+    set(expected 1)
+  endif()
+  if((rc EQUAL 0 AND expected EQUAL 1) OR (NOT rc EQUAL 0 AND expected EQUAL 0))
+    message(FATAL_ERROR "find_package(karga ${wanted}) against karga ${VERSION}: exit ${rc}")
+  endif()
+endforeach()
+message(STATUS "find_package(karga ${minor}) and (${VERSION}) find karga ${VERSION}; 0.${next}, 0.${previous} and 1.0 do not")
