@@ -9,6 +9,9 @@ set(karga_include_dest "${CMAKE_INSTALL_INCLUDEDIR}/karga")
 
 # karga_install_component(NAME TARGET FOLDERS... UMBRELLA file COMPAT files...)
 function(karga_install_component name target)
+  if(NOT TARGET ${target})
+    return()  # the component is turned off
+  endif()
   cmake_parse_arguments(arg "" "UMBRELLA" "FOLDERS;COMPAT" ${ARGN})
   foreach(folder IN LISTS arg_FOLDERS)
     install(DIRECTORY include/karga/${folder} DESTINATION "${karga_include_dest}" COMPONENT ${name})
@@ -42,6 +45,9 @@ file(RELATIVE_PATH karga_pc_to_prefix "/prefix/${KARGA_INSTALL_PKGCONFIGDIR}" "/
 string(REGEX REPLACE "/$" "" karga_pc_to_prefix "${karga_pc_to_prefix}")
 # karga_pkg_config(COMPONENT PC_NAME DESCRIPTION REQUIRES LIBS)
 function(karga_pkg_config component karga_pc_name karga_pc_description karga_pc_requires karga_pc_libs)
+  if(NOT component STREQUAL "karga" AND NOT TARGET karga_${component})
+    return()
+  endif()
   configure_file(cmake/karga.pc.in "${PROJECT_BINARY_DIR}/pkgconfig/${karga_pc_name}.pc" @ONLY)
   install(FILES "${PROJECT_BINARY_DIR}/pkgconfig/${karga_pc_name}.pc" DESTINATION "${KARGA_INSTALL_PKGCONFIGDIR}"
           COMPONENT ${component})
