@@ -26,6 +26,7 @@ work.mkdir(parents=True, exist_ok=True)
 
 PRELUDE = r'''
 #include <karga/karga.hpp>
+#include <karga/cli.hpp>
 #include <karga/fs.hpp>
 #include <karga/http.hpp>
 #include <karga/prometheus.hpp>

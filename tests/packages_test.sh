@@ -9,7 +9,7 @@
 #     CMAKE_PREFIX_PATH, builds and passes its tests; a Makefile builds the HTTP
 #     consumer with `pkg-config --cflags --libs karga-http`; karga-http --version
 #     runs from /usr/bin;
-#  3. `apt-get purge` leaves none of the packages' files behind.
+#  3. `apt-get remove` leaves none of the packages' files behind (then purge).
 # It installs into /usr: run it as root (or with sudo) on a machine you may change.
 #   packages_test.sh BUILD_DIR
 set -euo pipefail
@@ -79,9 +79,9 @@ for p in "${packages[@]}"; do
     [[ -f $f ]] && files+=("$f")
   done < <(dpkg -L "$p")
 done
-$sudo apt-get purge -y -qq "${packages[@]}" >/dev/null
+$sudo apt-get remove -y -qq "${packages[@]}" >/dev/null
 left=()
 for f in "${files[@]}"; do [[ -e $f ]] && left+=("$f"); done
 for d in /usr/include/karga /usr/share/karga; do [[ -e $d ]] && left+=("$d"); done
-((${#left[@]} == 0)) || fail "apt-get purge left ${left[*]}"
-echo "apt-get purge: none of the ${#files[@]} installed files is left"
+((${#left[@]} == 0)) || fail "apt-get remove left ${left[*]}"
+echo "apt-get remove: none of the ${#files[@]} installed files is left"

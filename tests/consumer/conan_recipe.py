@@ -8,6 +8,7 @@ generate() sets; then
 - each component package_info() declares names a target the installed CMake
   package exports, and requires only declared components or dependencies;
 - the dependencies requirements() asks for follow the options;
+- its version is karga's;
 - validate() refuses a component without the one it needs;
 - test_package/ builds against the package and runs.
 
@@ -137,6 +138,11 @@ sys.modules.update(modules)
 spec = importlib.util.spec_from_file_location("recipe", pathlib.Path(source) / "conan" / "conanfile.py")
 recipe = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(recipe)
+
+# The recipe's version is karga's.
+version = re.search(r'version = "([0-9.]+)"', (pathlib.Path(source) / "include/karga/core/version.hpp").read_text()).group(1)
+if recipe.KargaConan.version != version:
+    failures.append(f"the recipe says version {recipe.KargaConan.version}, karga is {version}")
 
 # validate(): a component without what it needs.
 bad = recipe.KargaConan({"http": True, "results": False})

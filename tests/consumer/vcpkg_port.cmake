@@ -1,7 +1,8 @@
 # ports/karga/portfile.cmake run as vcpkg would, with vcpkg's helpers stood in for by
 # functions that do what they would do here: the port's own CMake options configure,
 # build and install karga into a package directory; then the port's `usage` snippet
-# builds and runs a program against that directory. vcpkg itself is not run.
+# builds and runs a program against that directory; the port's version is karga's.
+# vcpkg itself is not run.
 #   cmake -DSOURCE_DIR=… -DWORK_DIR=… -DGENERATOR=… -DCXX=… -DFEATURES=http,cli -P vcpkg_port.cmake
 cmake_minimum_required(VERSION 3.21)  # policies as vcpkg sets them (IN_LIST)
 file(REMOVE_RECURSE "${WORK_DIR}")
@@ -10,6 +11,12 @@ string(REPLACE "," ";" FEATURES "core,${FEATURES}")
 list(FILTER FEATURES EXCLUDE REGEX "^$")
 # As vcpkg does: a feature brings the features of karga it depends on (vcpkg.json).
 file(READ "${SOURCE_DIR}/ports/karga/vcpkg.json" manifest)
+string(JSON port_version GET "${manifest}" version-semver)
+file(STRINGS "${SOURCE_DIR}/include/karga/core/version.hpp" version_line REGEX "version = \"")
+string(REGEX MATCH "[0-9]+\\.[0-9]+\\.[0-9]+" karga_version "${version_line}")
+if(NOT port_version STREQUAL karga_version)
+  message(FATAL_ERROR "the port's version is ${port_version}, karga's ${karga_version}")
+endif()
 set(added TRUE)
 while(added)
   set(added FALSE)

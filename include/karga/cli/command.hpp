@@ -20,6 +20,8 @@ namespace karga::cli {
 
 inline constexpr int exit_usage = 2;
 
+/// A command line: its options (CLI11), the rules between them, and its one way to
+/// end on bad input.
 class command {
 public:
   /// A command called `name`. `--version` prints "NAME VERSION (karga K)" for a
@@ -31,7 +33,9 @@ public:
                           "print the version and exit");
   }
 
+  /// The CLI11 application, to add the command's own options to.
   CLI::App& app() noexcept { return app_; }
+  /// The command's name ("karga-http").
   const std::string& name() const noexcept { return name_; }
 
   /// Each of `options`, when given, needs every one of `others` (shown by `--help`).

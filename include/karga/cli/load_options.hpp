@@ -64,24 +64,26 @@ inline std::uint64_t connection_limit() {
 template <class Report, class Results>
 struct load_options : report_options<Report, Results> {
   using report_options<Report, Results>::thresholds;
-  std::optional<double> rate;
-  std::optional<seconds> duration;
-  std::vector<karga::stage> stages;
-  std::optional<std::uint64_t> connections;
-  std::optional<std::uint64_t> iterations;
-  unsigned threads = 1;
-  std::optional<std::uint64_t> poisson;
-  std::optional<seconds> pacing_slot;
-  seconds grace{5.0};
-  std::optional<karga::segment> segment;
-  std::string segment_source = "--segment";
-  std::optional<std::chrono::system_clock::time_point> start_at;
-  bool progress = false, quiet = false;
-  std::optional<karga::prometheus_options> prometheus;
-  std::optional<seconds> prometheus_linger;
-  bool find_max = false;
-  std::optional<seconds> settle, measure;
-  std::optional<double> max_rate;
+  std::optional<double> rate;                       ///< --rate: arrivals per second (open model)
+  std::optional<seconds> duration;                  ///< --duration
+  std::vector<karga::stage> stages;                 ///< --stage, or --rate over --duration once checked
+  std::optional<std::uint64_t> connections;         ///< --connections: users, a cap in flight, or connections
+  std::optional<std::uint64_t> iterations;          ///< --iterations: a closed model of that many actions
+  unsigned threads = 1;                             ///< --threads: shards
+  std::optional<std::uint64_t> poisson;             ///< --poisson: the seed of Poisson arrivals
+  std::optional<seconds> pacing_slot;               ///< --pacing-slot
+  seconds grace{5.0};                               ///< --grace: how long actions in flight may finish
+  std::optional<karga::segment> segment;            ///< --segment, or the launcher's environment
+  std::string segment_source = "--segment";         ///< where the segment came from
+  std::optional<std::chrono::system_clock::time_point> start_at;  ///< --start-at
+  bool progress = false;                            ///< --progress
+  bool quiet = false;                               ///< -q, --quiet
+  std::optional<karga::prometheus_options> prometheus;  ///< --prometheus HOST:PORT
+  std::optional<seconds> prometheus_linger;         ///< --prometheus-linger
+  bool find_max = false;                            ///< --find-max-rate
+  std::optional<seconds> settle;                    ///< --settle (--find-max-rate)
+  std::optional<seconds> measure;                   ///< --measure (--find-max-rate)
+  std::optional<double> max_rate;                   ///< --max-rate (--find-max-rate)
   /// A protocol that multiplexes (HTTP/2) sets this to its streams per connection:
   /// `--connections` then counts connections per thread, the closed model's users are
   /// connections × streams × threads, and the open model has no cap on requests in

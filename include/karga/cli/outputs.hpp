@@ -19,8 +19,9 @@ namespace karga::cli {
 /// One output format: its name on the command line, what it holds, how it is written.
 template <class Report, class Results>
 struct output_format {
-  std::string_view name;
-  std::string_view what;
+  std::string_view name;  ///< on the command line: json, csv, …
+  std::string_view what;  ///< what it holds, for --help
+  /// Writes the file.
   void (*write)(const std::string& path, const Report& report, const Results& results);
 };
 
@@ -65,8 +66,9 @@ std::string output_help() {
 /// A parsed --out: which format, which file.
 template <class Report, class Results>
 struct output {
-  const output_format<Report, Results>* format;
-  std::string path;
+  const output_format<Report, Results>* format;  ///< which format
+  std::string path;                              ///< which file
+  /// Writes `r` (and `a`, for a results file) to the file.
   void write(const Report& r, const Results& a) const { format->write(path, r, a); }
 };
 

@@ -18,12 +18,15 @@
 
 namespace karga::cli {
 
+/// `--out` and `--threshold`, and the exit status they give (`Report` and `Results`:
+/// what the command reports and what its results files hold).
 template <class Report, class Results>
 struct report_options {
-  std::vector<std::string> out_specs;
-  std::vector<output<Report, Results>> outputs;  // from out_specs, by `check`
-  std::vector<karga::threshold> thresholds;
+  std::vector<std::string> out_specs;             ///< each --out, as given
+  std::vector<output<Report, Results>> outputs;  ///< from out_specs, by `check`
+  std::vector<karga::threshold> thresholds;       ///< each --threshold
 
+  /// Adds `--out` and `--threshold` to `cmd`.
   void add_to(command& cmd) {
     CLI::App& app = cmd.app();
     app.add_option("--out", out_specs, "FORMAT=FILE, repeatable: " + output_help<Report, Results>())->type_name("FORMAT=FILE");
