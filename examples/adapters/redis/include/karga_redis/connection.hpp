@@ -133,7 +133,7 @@ private:
       }
       waiting_.pop_front();
     }
-    if (!writing_ && !out_.empty()) {
+    if (!writing_ && !replying_ && !out_.empty()) {
       writing_ = true;
       boost::asio::co_spawn(socket_.get_executor(), write(shared_from_this()), boost::asio::detached);
     }
@@ -162,21 +162,27 @@ private:
   static boost::asio::awaitable<void> read(std::shared_ptr<connection> self) {
     const std::uint64_t generation = self->generation_;
     while (!self->sent_.empty() && self->generation_ == generation) {
-      std::string& in = self->in_;
-      const std::size_t had = in.size();
-      in.resize(had + 16 * 1024);
-      auto [ec, n] = co_await self->socket_.async_read_some(boost::asio::buffer(in.data() + had, 16 * 1024), as_tuple);
+      auto [ec, n] = co_await self->socket_.async_read_some(boost::asio::buffer(self->read_buffer_.get(), read_size), as_tuple);
       if (self->generation_ != generation) break;
-      in.resize(had + n);
       if (ec) {
         self->fail_all(failure::closed, ec == boost::asio::error::eof ? "the server closed the connection" : ec.message());
         break;
       }
+      // Replies are parsed where they were read; only a reply cut by the read's end
+      // is kept, for the next read to complete.
+      std::string_view in(self->read_buffer_.get(), n);
+      if (!self->in_.empty()) {
+        self->in_.append(in);
+        in = self->in_;
+      }
       std::size_t parsed = 0;
+      // The commands the replies' actions send next go out together, after the
+      // batch: one write for what one read brought back.
+      self->replying_ = true;
       try {
         for (;;) {
           answer a;
-          const auto size = parse(std::string_view(in).substr(parsed), a.value);
+          const auto size = parse(in.substr(parsed), a.value);
           if (!size) break;
           parsed += *size;
           if (self->sent_.empty()) throw protocol_error("a reply to no command");
@@ -184,12 +190,16 @@ private:
           self->sent_.pop_front();
           if (self->on_room_) self->on_room_();
           if (e.done) complete(std::move(e), std::move(a));
+          if (self->generation_ != generation) break;  // the connection failed meanwhile
         }
       } catch (const protocol_error& e) {
+        self->replying_ = false;
         self->fail_all(failure::protocol, e.message());
         break;
       }
-      in.erase(0, parsed);
+      self->replying_ = false;
+      if (self->generation_ != generation) break;
+      self->in_ = std::string(in.substr(parsed));
       self->pump();  // freed slots take waiting commands
     }
     if (self->generation_ == generation) self->reading_ = false;
@@ -261,10 +271,13 @@ private:
   unsigned depth_;
   state state_ = state::idle;
   bool writing_ = false, reading_ = false;
+  bool replying_ = false;  // completing the replies of one read: writes wait for its end
   std::uint64_t generation_ = 0;  // connections made and failed: a read or write of an earlier one stops
   std::uint64_t commands_ = 0;    // ids of commands
   std::string out_;               // encoded commands not yet written
-  std::string in_;                // bytes read, not yet a whole reply
+  static constexpr std::size_t read_size = 16 * 1024;
+  std::unique_ptr<char[]> read_buffer_ = std::make_unique_for_overwrite<char[]>(read_size);
+  std::string in_;                // the start of a reply the last read cut
   std::deque<entry> sent_;        // written (or about to be), oldest first: the next reply is the front's
   std::deque<pending> waiting_;   // beyond the depth
   std::function<void()> on_room_;

@@ -19,9 +19,12 @@ namespace karga_redis {
 /// Appends the command `args` (name first) to `out`, as Redis reads commands.
 inline void encode(std::string& out, std::span<const std::string_view> args) {
   auto number = [&out](char kind, std::size_t n) {
-    out += kind;
-    out += std::to_string(n);
-    out += "\r\n";
+    char digits[24];
+    digits[0] = kind;
+    char* end = std::to_chars(digits + 1, digits + sizeof digits - 2, n).ptr;
+    *end++ = '\r';
+    *end++ = '\n';
+    out.append(digits, end);
   };
   number('*', args.size());
   for (std::string_view a : args) {
