@@ -70,6 +70,8 @@ public:
   redis_server& operator=(const redis_server&) = delete;
 
   std::uint16_t port() const { return port_; }
+  void pause() { ::kill(pid_, SIGSTOP); }  // connections still open (the kernel's backlog); nothing answers
+  void resume() { ::kill(pid_, SIGCONT); }
   void stop() {
     if (pid_ <= 0) return;
     ::kill(pid_, SIGKILL);
@@ -252,6 +254,32 @@ TEST_CASE("redis: a server killed mid-run: every command is ok or failed, none l
     counted += e.count;
   }
   CHECK(counted == b.failed());
+}
+
+TEST_CASE("redis: a server that never answers: the grace period's cancellation ends every command", "[redis]") {
+  redis_server server;
+  server.pause();
+  karga_redis::workload_options w;
+  w.command = "get";
+  const karga_redis::workload get{w, client_of(server, 2, 8)};
+  const auto start = std::chrono::steady_clock::now();
+  const auto a = karga::scenario<karga_redis::aggregate>::builder()
+                     .action(get)
+                     .executor(karga::stage_executor::builder()
+                                   .stages({{500ms, 200.0}})
+                                   .start_rate(200)
+                                   .grace_period(200ms)
+                                   .build())
+                     .build()
+                     .run();
+  const auto took = std::chrono::steady_clock::now() - start;
+  server.resume();
+  const auto& b = a.basic();
+  CHECK(b.ok() == 0);
+  CHECK(b.started() == 100);
+  CHECK(b.interrupted() + b.failed() == 100);  // the pipeline's overflow may fail as "cancelled" before the end
+  CHECK(b.interrupted() > 0);
+  CHECK(took < 5s);  // cancelled at the end of the grace period, not abandoned after a wait
 }
 
 TEST_CASE("redis: the aggregate goes through a results file unchanged", "[redis]") {
