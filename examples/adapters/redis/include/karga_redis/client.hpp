@@ -16,7 +16,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <initializer_list>
 #include <memory>
 #include <span>
 #include <string>
@@ -82,13 +81,9 @@ public:
         },
         token, args);
   }
-  /// `co_await client.command({"GET", key})`.
+  /// `co_await client.command(args)`, `args` an array of string views (name first).
   boost::asio::awaitable<answer> command(std::span<const std::string_view> args) const {
     return async_command(args, boost::asio::use_awaitable);
-  }
-  /// The same, for a list written in place.
-  boost::asio::awaitable<answer> command(std::initializer_list<std::string_view> args) const {
-    return command(std::span<const std::string_view>(args.begin(), args.size()));
   }
 
 private:

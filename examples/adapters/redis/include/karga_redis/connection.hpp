@@ -15,9 +15,11 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -75,7 +77,10 @@ public:
     return boost::asio::async_initiate<Token, void(answer)>(
         [this](auto h, std::span<const std::string_view> args) {
           const std::uint64_t id = ++commands_;
-          auto slot = boost::asio::get_associated_cancellation_slot(h);
+          handler done(std::move(h));
+          // The slot is the type-erased handler's: in Boost 1.81, erasing a handler
+          // takes over its slot, so a handler assigned to it before never fires.
+          auto slot = boost::asio::get_associated_cancellation_slot(done);
           const bool cancellable = slot.is_connected();
           if (cancellable)
             slot.assign([weak = weak_from_this(), id](boost::asio::cancellation_type) {
@@ -83,9 +88,9 @@ public:
             });
           if (state_ == state::open && waiting_.empty() && sent_.size() < depth_) {
             encode(out_, args);  // straight into the write buffer: no copy of its own
-            sent_.push_back({id, cancellable, handler(std::move(h))});
+            sent_.push_back({id, cancellable, std::move(done)});
           } else {
-            pending p{{id, cancellable, handler(std::move(h))}, {}};
+            pending p{{id, cancellable, std::move(done)}, {}};
             encode(p.command, args);
             waiting_.push_back(std::move(p));
           }
@@ -146,9 +151,10 @@ private:
   static constexpr auto as_tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
 
   static boost::asio::awaitable<void> connect(std::shared_ptr<connection> self) {
-    ++self->generation_;
+    const std::uint64_t generation = ++self->generation_;
     self->in_.clear();
     auto [ec] = co_await self->socket_.async_connect(self->server_, as_tuple);
+    if (self->generation_ != generation) co_return;  // given up meanwhile
     if (ec) {
       self->fail_all(failure::connect, ec.message());
       co_return;
@@ -189,7 +195,7 @@ private:
           entry e = std::move(self->sent_.front());
           self->sent_.pop_front();
           if (self->on_room_) self->on_room_();
-          if (e.done) complete(std::move(e), std::move(a));
+          if (e.done) self->complete(std::move(e), std::move(a));
           if (self->generation_ != generation) break;  // the connection failed meanwhile
         }
       } catch (const protocol_error& e) {
@@ -221,9 +227,15 @@ private:
     self->pump();  // a reconnection may have found the writer busy
   }
 
-  static void complete(entry e, answer a) {
+  // A reply resumes its action at once; a cancellation later, as Asio's own
+  // operations do: never inside the signal's emit, whose caller may be iterating
+  // over what the resumed action changes.
+  void complete(entry e, answer a, bool later = false) {
     if (e.cancellable) boost::asio::get_associated_cancellation_slot(e.done).clear();
-    boost::asio::dispatch(boost::asio::append(std::move(e.done), std::move(a)));
+    if (later)
+      boost::asio::post(socket_.get_executor(), boost::asio::append(std::move(e.done), std::move(a)));
+    else
+      boost::asio::dispatch(boost::asio::append(std::move(e.done), std::move(a)));
   }
   static answer failed(failure why, const std::string& message) {
     answer a;
@@ -233,17 +245,26 @@ private:
   }
 
   // Command `id`, cancelled: it completes now; sent, its reply will be dropped.
+  // When no command waits for the connection any more, it is closed (the next
+  // command connects again): a read pending for replies nobody wants would keep the
+  // shard's event loop alive, and a server that never answers never frees it.
   void cancel(std::uint64_t id) {
-    for (auto it = waiting_.begin(); it != waiting_.end(); ++it)
-      if (it->id == id) {
+    auto once = [&](entry& e) {
+      complete(std::move(e), failed(failure::cancelled, "cancelled"), true);
+      auto live = [](const entry& x) { return static_cast<bool>(x.done); };
+      if (std::none_of(sent_.begin(), sent_.end(), live) && std::none_of(waiting_.begin(), waiting_.end(), live))
+        fail_all(failure::cancelled, "cancelled");
+    };
+    for (auto& p : waiting_)
+      if (p.id == id) {
         // Left in place, empty, never sent: erasing would move-assign handlers,
         // which Boost 1.81's any_completion_handler gets wrong.
-        if (it->done) complete(std::move(static_cast<entry&>(*it)), failed(failure::cancelled, "cancelled"));
+        if (p.done) once(p);
         return;
       }
     for (auto& e : sent_)
       if (e.id == id && e.done) {
-        complete(std::move(e), failed(failure::cancelled, "cancelled"));
+        once(e);
         return;
       }
   }
