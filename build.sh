@@ -52,13 +52,13 @@ case "$mode" in
     bash tests/packages_test.sh build
 
     cmake -S . -B build-sanitize -G Ninja -DCMAKE_BUILD_TYPE=Debug -DKARGA_SANITIZE=ON -DKARGA_WERROR=ON \
-      -DKARGA_BUILD_EXAMPLES=OFF -DKARGA_BUILD_BENCH=OFF
+      -DKARGA_BUILD_EXAMPLES=OFF -DKARGA_BUILD_TOOLS=OFF -DKARGA_BUILD_BENCH=OFF
     cmake --build build-sanitize
     ctest --test-dir build-sanitize --output-on-failure -j2 --timeout 300 -E "compile_fail|consumer|find_max_rate|docs|api_reference|layout|no_copies"
 
     # -Wno-tsan: Boost.Asio's fences, which ThreadSanitizer does not model, warn.
     cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKARGA_TSAN=ON -DKARGA_WERROR=ON \
-      -DCMAKE_CXX_FLAGS=-Wno-tsan -DKARGA_BUILD_EXAMPLES=OFF -DKARGA_BUILD_BENCH=OFF
+      -DCMAKE_CXX_FLAGS=-Wno-tsan -DKARGA_BUILD_EXAMPLES=OFF -DKARGA_BUILD_TOOLS=OFF -DKARGA_BUILD_BENCH=OFF
     cmake --build build-tsan --target karga_tests
     TSAN_OPTIONS=halt_on_error=1 ./build-tsan/tests/karga_tests "[battery],[executor],[http],[fs]"
 
