@@ -1,6 +1,6 @@
 # Installs each target's headers as a component of its own, with a package config so
 # that `find_package(karga CONFIG COMPONENTS ...)` gives `karga::karga` and the
-# components installed: `results`, `prometheus`, `http`, `fs`, `cli`. A component installs its
+# components installed: `results`, `prometheus`, `push`, `http`, `fs`, `cli`. A component installs its
 # folder of include/karga/, its umbrella header, and the 0.1 paths that forward to it.
 include(CMakePackageConfigHelpers)
 
@@ -32,6 +32,7 @@ karga_install_component(karga karga FOLDERS core measure load run executors repo
 karga_install_component(results karga_results FOLDERS files UMBRELLA results.hpp
                         COMPAT serialize.hpp reporters/hlog_reporter.hpp)
 karga_install_component(prometheus karga_prometheus FOLDERS exporters UMBRELLA prometheus.hpp)
+karga_install_component(push karga_push FOLDERS push UMBRELLA push.hpp)
 karga_install_component(http karga_http FOLDERS http UMBRELLA http.hpp
                         COMPAT http/serialize.hpp http/embedded_server.hpp)
 karga_install_component(fs karga_fs FOLDERS fs UMBRELLA fs.hpp)
@@ -55,12 +56,14 @@ endfunction()
 karga_pkg_config(karga karga "${PROJECT_DESCRIPTION} (header-only, Boost.Asio and fmt)" "fmt" "-pthread")
 karga_pkg_config(results karga-results "karga's results files" "karga = ${PROJECT_VERSION}, zlib" "")
 karga_pkg_config(prometheus karga-prometheus "karga's Prometheus endpoint" "karga = ${PROJECT_VERSION}" "")
+karga_pkg_config(push karga-push "karga's pushes to monitoring systems"
+                 "karga = ${PROJECT_VERSION}, karga-prometheus = ${PROJECT_VERSION}, snappy" "-lboost_url")
 karga_pkg_config(http karga-http "karga's HTTP/1.1 and HTTP/2 adapter"
                  "karga = ${PROJECT_VERSION}, karga-results = ${PROJECT_VERSION}, openssl, libnghttp2 >= 1.43" "-lboost_url")
 karga_pkg_config(fs karga-fs "karga's filesystem adapter"
                  "karga = ${PROJECT_VERSION}, karga-results = ${PROJECT_VERSION}, liburing >= 2.1" "")
 karga_pkg_config(cli karga-cli "karga's shared command-line options"
-                 "karga = ${PROJECT_VERSION}, karga-results = ${PROJECT_VERSION}, karga-prometheus = ${PROJECT_VERSION}, CLI11" "")
+                 "karga = ${PROJECT_VERSION}, karga-results = ${PROJECT_VERSION}, karga-prometheus = ${PROJECT_VERSION}, karga-push = ${PROJECT_VERSION}, CLI11" "")
 
 configure_package_config_file(cmake/karga-config.cmake.in
   "${PROJECT_BINARY_DIR}/karga-config.cmake"

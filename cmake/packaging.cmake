@@ -2,6 +2,7 @@
 #   libkarga-dev             the core: headers, CMake package, karga.pc
 #   libkarga-results-dev     results files (zlib)
 #   libkarga-prometheus-dev  the Prometheus endpoint
+#   libkarga-push-dev        pushes to monitoring systems (Boost.URL, snappy)
 #   libkarga-http-dev        the HTTP adapter (Boost.URL, OpenSSL, nghttp2)
 #   libkarga-fs-dev          the filesystem adapter (liburing)
 #   libkarga-cli-dev         the shared command-line options (CLI11)
@@ -20,7 +21,7 @@ set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION libdevel)
 set(CPACK_COMPONENTS_ALL karga)
-foreach(component IN ITEMS results prometheus http fs cli)
+foreach(component IN ITEMS results prometheus push http fs cli)
   if(TARGET karga_${component})
     list(APPEND CPACK_COMPONENTS_ALL ${component})
   endif()
@@ -44,12 +45,14 @@ karga_deb(results libkarga-results-dev "karga: results files (merge, HdrHistogra
           "libkarga-dev ${karga_same}, zlib1g-dev")
 karga_deb(prometheus libkarga-prometheus-dev "karga: the live Prometheus endpoint"
           "libkarga-dev ${karga_same}")
+karga_deb(push libkarga-push-dev "karga: results pushed to monitoring systems (InfluxDB, remote write, Pushgateway)"
+          "libkarga-dev ${karga_same}, libkarga-prometheus-dev ${karga_same}, libboost-url1.81-dev, libsnappy-dev")
 karga_deb(http libkarga-http-dev "karga: the HTTP/1.1 and HTTP/2 adapter"
           "libkarga-dev ${karga_same}, libkarga-results-dev ${karga_same}, libboost-url1.81-dev, libssl-dev, libnghttp2-dev")
 karga_deb(fs libkarga-fs-dev "karga: the filesystem adapter (io_uring)"
           "libkarga-dev ${karga_same}, libkarga-results-dev ${karga_same}, liburing-dev")
 karga_deb(cli libkarga-cli-dev "karga: the command-line options its tools share"
-          "libkarga-dev ${karga_same}, libkarga-results-dev ${karga_same}, libkarga-prometheus-dev ${karga_same}, libcli11-dev")
+          "libkarga-dev ${karga_same}, libkarga-results-dev ${karga_same}, libkarga-prometheus-dev ${karga_same}, libkarga-push-dev ${karga_same}, libcli11-dev")
 set(CPACK_DEBIAN_TOOLS_PACKAGE_NAME karga-tools)
 set(CPACK_DEBIAN_TOOLS_PACKAGE_SECTION utils)
 set(CPACK_DEBIAN_TOOLS_PACKAGE_SHLIBDEPS ON)

@@ -7,4 +7,5 @@
 #include <karga/cli/load_options.hpp>
 #include <karga/cli/outputs.hpp>
 #include <karga/cli/parse.hpp>
+#include <karga/cli/pushes.hpp>
 #include <karga/cli/report_options.hpp>

@@ -47,6 +47,7 @@
 #include <karga/reporters/junit_reporter.hpp>
 #include <karga/reporters/markdown_reporter.hpp>
 #include <karga/reporters/progress.hpp>
+#include <karga/reporters/report_to.hpp>
 #include <karga/reporters/stdout_reporter.hpp>
 #include <karga/run/action_outcome.hpp>
 #include <karga/run/builder_settings.hpp>

@@ -131,7 +131,7 @@ struct load_options : report_options<Report, Results> {
     });
     value("--grace", "after the load, how long requests in flight may finish (default 5s)", "DURATION",
           [this](const std::string& s) { grace = parse_duration(s, "--grace"); });
-    report_options<Report, Results>::add_to(cmd);
+    report_options<Report, Results>::add_to(cmd, true);
     app.add_flag("--find-max-rate", find_max,
                  "search for the highest rate at which every --threshold passes (default p(99)<100ms,\n"
                  "error_rate<1%, achieved>=99%): steps from --rate (default 100) doubling, then bisecting to 5%");
@@ -158,6 +158,7 @@ struct load_options : report_options<Report, Results> {
 
     cmd.needs({"--prometheus-linger"}, {"--prometheus"}, "--prometheus-linger goes with --prometheus");
     cmd.excludes({"--prometheus"}, {"--find-max-rate"}, "--prometheus goes with one run, not --find-max-rate");
+    cmd.excludes({"--find-max-rate"}, {"--push", "--live"}, "--push and --live go with one run, not --find-max-rate");
     cmd.excludes({"--find-max-rate"}, {"--stage", "--duration", "--poisson", "--out", "--iterations"},
                  "--find-max-rate runs steps of its own: no --stage, --duration, --poisson, --iterations or --out");
     cmd.excludes({"--find-max-rate"}, {"--segment"}, "--find-max-rate runs in one process: no segments");
@@ -201,7 +202,8 @@ struct load_options : report_options<Report, Results> {
   /// The run's options: `control` stops it; a progress line (on a terminal, or
   /// asked for), the abort-on-fail thresholds and the Prometheus endpoint watch it.
   karga::run_options run_options(const std::shared_ptr<karga::run_control>& control, const karga::live_thresholds& live,
-                                 karga::prometheus_endpoint* endpoint) const {
+                                 karga::prometheus_endpoint* endpoint,
+                                 const std::vector<std::unique_ptr<karga::live_push>>& pushes = {}) const {
     karga::run_options opt;
     opt.start_at = start_at;
     opt.control = control;
@@ -209,6 +211,7 @@ struct load_options : report_options<Report, Results> {
     if (std::any_of(thresholds.begin(), thresholds.end(), [](const auto& t) { return t.aborts_on_fail(); }))
       opt.live.observers.push_back(live);
     if (endpoint) opt.live.observers.push_back(endpoint->observer());
+    for (const auto& p : pushes) opt.live.observers.push_back(p->observer());
     return opt;
   }
 
@@ -272,23 +275,25 @@ struct load_options : report_options<Report, Results> {
     }
     auto control = std::make_shared<karga::run_control>();
     const karga::live_thresholds live(thresholds, control);
-    const Results results = run(action, name, run_options(control, live, endpoint.get()));
+    auto pushes = this->push.start(segment);
+    const Results results = run(action, name, run_options(control, live, endpoint.get(), pushes));
     Report r{results};
     std::printf("%s\n", heading.c_str());
-    const int status = report(r, results, live);
+    const int status = report(r, results, live, &pushes);
     if (endpoint) endpoint->close();  // after a scrape of the final values, or the linger
     return status;
   }
 
   /// Prints where the run came from (segment, start skew), then the report (see
   /// `report_options::report`), and returns the exit status.
-  int report(Report& report, const Results& results, const karga::live_thresholds& live) const {
+  int report(Report& report, const Results& results, const karga::live_thresholds& live,
+             std::vector<std::unique_ptr<karga::live_push>>* pushes = nullptr) const {
     if (segment && segment->count > 1)
       std::printf("  segment %u/%u (from %s)\n", segment->index, segment->count, segment_source.c_str());
     if (start_at)
       std::printf("  start skew      %+.3fms from --start-at\n",
                   std::chrono::duration<double, std::milli>(report.started_at - *start_at).count());
-    return report_options<Report, Results>::report(report, results, &live);
+    return report_options<Report, Results>::report(report, results, &live, pushes, segment);
   }
 
   /// `--find-max-rate`: the steps as they go, then the answer. Exit 0 when some

@@ -153,9 +153,18 @@ concept report_for = aggregate<A> && std::copyable<R> && std::constructible_from
 
 /// A reporter sends a report somewhere (terminal, file, CI, monitoring).
 ///
-/// Requirements: 1. `p.report(r)` for an lvalue `P p` and a `const R& r`.
+/// Requirements: 1. `p.report(r)` for an lvalue `P p` and a `const R& r`. It may do
+/// its work at once, or return a `boost::asio::awaitable<void>` that does it when
+/// awaited (`async_reporter_for`); `karga::report_to` runs either to completion.
 template <class P, class R>
 concept reporter_for = requires(P& p, const R& r) { p.report(r); };
+
+/// A reporter whose `report(r)` is a coroutine: `co_await p.report(r)` sends it (over
+/// the network, say) on the awaiting executor. `r` must outlive the awaiting.
+template <class P, class R>
+concept async_reporter_for = requires(P& p, const R& r) {
+  { p.report(r) } -> std::same_as<boost::asio::awaitable<void>>;
+};
 
 /// An executor runs an action under a load model and returns the merged aggregate.
 ///

@@ -41,66 +41,80 @@ inline constexpr std::array<double, 20> prometheus_latency_bounds{
     0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
     0.1,     0.25,   0.5,     1,      2.5,   5,      10,    30,   60,    300};
 
-/// The exposition text of the latest sample of each scenario. `prefix` starts every
-/// metric's name. A latency is counted in the first bucket whose bound is at least
-/// its HdrHistogram bucket's midpoint: within 0.4 % of the bound.
-inline std::string prometheus_text(const std::vector<live_sample>& samples, std::string_view prefix = "karga") {
-  std::string out;
-  auto family = [&](std::string_view name, std::string_view type, std::string_view help) {
-    fmt::format_to(std::back_inserter(out), "# HELP {}_{} {}\n# TYPE {}_{} {}\n", prefix, name, help, prefix, name, type);
+/// One value of a series: its metric name, its labels (in the order written), its value.
+struct prometheus_point {
+  std::string name;  ///< the metric's name, with the prefix and any _bucket/_sum/_count
+  std::vector<std::pair<std::string, std::string>> labels;  ///< name and value, unescaped
+  double value = 0;  ///< the value
+};
+
+/// A metric family: its name, type and help, and its points.
+struct prometheus_family {
+  std::string name;  ///< with the prefix
+  std::string type;  ///< counter, gauge or histogram
+  std::string help;  ///< one line
+  std::vector<prometheus_point> points;  ///< the family's series, one value each
+};
+
+/// The families of the latest sample of each scenario: what `/metrics` serves and a
+/// push (remote write, Pushgateway) sends. `prefix` starts every metric's name. A
+/// latency is counted in the first bucket whose bound is at least its HdrHistogram
+/// bucket's midpoint: within 0.4 % of the bound.
+inline std::vector<prometheus_family> prometheus_families(const std::vector<live_sample>& samples,
+                                                          std::string_view prefix = "karga") {
+  std::vector<prometheus_family> out;
+  auto family = [&](std::string_view name, std::string_view type, std::string_view help) -> prometheus_family& {
+    out.push_back({fmt::format("{}_{}", prefix, name), std::string(type), std::string(help), {}});
+    return out.back();
   };
-  auto each = [&](std::string_view name, std::string_view extra_label, auto value_of) {
-    for (const live_sample& s : samples)
-      fmt::format_to(std::back_inserter(out), "{}_{}{{scenario=\"{}\"{}}} {}\n", prefix, name,
-                     detail::prometheus_escape(s.scenario), extra_label, value_of(s));
+  auto each = [&](prometheus_family& f, std::pair<std::string, std::string> extra, auto value_of) {
+    for (const live_sample& s : samples) {
+      prometheus_point p{f.name, {{"scenario", s.scenario}}, static_cast<double>(value_of(s))};
+      if (!extra.first.empty()) p.labels.push_back(extra);
+      f.points.push_back(std::move(p));
+    }
   };
-  auto counter = [&](std::string_view name, std::string_view help, auto value_of) {
-    family(name, "counter", help);
-    each(name, "", value_of);
-  };
-  auto gauge = [&](std::string_view name, std::string_view help, auto value_of) {
-    family(name, "gauge", help);
-    each(name, "", value_of);
+  auto single = [&](std::string_view name, std::string_view type, std::string_view help, auto value_of) {
+    each(family(name, type, help), {}, value_of);
   };
 
-  counter("scheduled_total", "Arrivals due so far (open models); actions started (closed models).",
-          [](const live_sample& s) { return s.scheduled; });
-  counter("started_total", "Actions started.", [](const live_sample& s) { return s.started; });
-  family("actions_total", "counter", "Actions by outcome: ok, failed, dropped (due, never started), interrupted.");
-  each("actions_total", ",outcome=\"ok\"", [](const live_sample& s) { return s.ok; });
-  each("actions_total", ",outcome=\"failed\"", [](const live_sample& s) { return s.failed; });
-  each("actions_total", ",outcome=\"dropped\"", [](const live_sample& s) { return s.dropped; });
-  each("actions_total", ",outcome=\"interrupted\"", [](const live_sample& s) { return s.interrupted; });
-  counter("bytes_total", "Bytes the actions reported.", [](const live_sample& s) { return s.bytes; });
-  gauge("in_flight", "Actions running.", [](const live_sample& s) { return s.in_flight; });
-  gauge("users", "Active virtual users (closed models).", [](const live_sample& s) { return s.users; });
-  gauge("target_rate", "Arrivals due per second over the last interval (open models).",
-        [](const live_sample& s) { return s.target_rate; });
-  gauge("achieved_rate", "Actions started per second over the last interval.",
-        [](const live_sample& s) { return s.achieved_rate; });
-  gauge("elapsed_seconds", "Time since the run's start.",
-        [](const live_sample& s) { return std::chrono::duration<double>(s.elapsed).count(); });
-  gauge("finished", "1 once the run is over and the values are final.",
-        [](const live_sample& s) { return s.final ? 1 : 0; });
+  single("scheduled_total", "counter", "Arrivals due so far (open models); actions started (closed models).",
+         [](const live_sample& s) { return s.scheduled; });
+  single("started_total", "counter", "Actions started.", [](const live_sample& s) { return s.started; });
+  {
+    auto& f = family("actions_total", "counter", "Actions by outcome: ok, failed, dropped (due, never started), interrupted.");
+    each(f, {"outcome", "ok"}, [](const live_sample& s) { return s.ok; });
+    each(f, {"outcome", "failed"}, [](const live_sample& s) { return s.failed; });
+    each(f, {"outcome", "dropped"}, [](const live_sample& s) { return s.dropped; });
+    each(f, {"outcome", "interrupted"}, [](const live_sample& s) { return s.interrupted; });
+  }
+  single("bytes_total", "counter", "Bytes the actions reported.", [](const live_sample& s) { return s.bytes; });
+  single("in_flight", "gauge", "Actions running.", [](const live_sample& s) { return s.in_flight; });
+  single("users", "gauge", "Active virtual users (closed models).", [](const live_sample& s) { return s.users; });
+  single("target_rate", "gauge", "Arrivals due per second over the last interval (open models).",
+         [](const live_sample& s) { return s.target_rate; });
+  single("achieved_rate", "gauge", "Actions started per second over the last interval.",
+         [](const live_sample& s) { return s.achieved_rate; });
+  single("elapsed_seconds", "gauge", "Time since the run's start.",
+         [](const live_sample& s) { return std::chrono::duration<double>(s.elapsed).count(); });
+  single("finished", "gauge", "1 once the run is over and the values are final.",
+         [](const live_sample& s) { return s.final ? 1 : 0; });
 
-  // The metric's labelled counters, grouped by counter name.
-  std::map<std::string, std::pair<std::string, std::vector<std::string>>> labelled;  // name: help, lines
+  // The metric's labelled counters, a family per counter name.
+  std::map<std::string, prometheus_family> labelled;
   for (const live_sample& s : samples)
     for (const auto& [label, n] : s.labels) {
-      auto& [help, lines] = labelled[label.counter];
-      help = label.help;
-      lines.push_back(fmt::format("{}_{}_total{{scenario=\"{}\",{}=\"{}\"}} {}\n", prefix, label.counter,
-                                  detail::prometheus_escape(s.scenario), label.name, detail::prometheus_escape(label.value), n));
+      auto& f = labelled[label.counter];
+      f.name = fmt::format("{}_{}_total", prefix, label.counter);
+      f.type = "counter";
+      f.help = label.help;
+      f.points.push_back({f.name, {{"scenario", s.scenario}, {label.name, label.value}}, static_cast<double>(n)});
     }
-  for (const auto& [name, help_lines] : labelled) {
-    family(name + "_total", "counter", help_lines.first);
-    for (const auto& line : help_lines.second) out += line;
-  }
+  for (auto& [name, f] : labelled) out.push_back(std::move(f));
 
-  family("latency_seconds", "histogram",
-         "Latency from the intended start (the action's own where the executor has no schedule).");
+  auto& latency = family("latency_seconds", "histogram",
+                         "Latency from the intended start (the action's own where the executor has no schedule).");
   for (const live_sample& s : samples) {
-    const std::string scenario = detail::prometheus_escape(s.scenario);
     std::array<std::uint64_t, prometheus_latency_bounds.size() + 1> counts{};
     std::uint64_t count = 0;
     for (std::size_t i = 0; i < s.latency_buckets.size(); ++i) {
@@ -115,16 +129,38 @@ inline std::string prometheus_text(const std::vector<live_sample>& samples, std:
     std::uint64_t cumulative = 0;
     for (std::size_t b = 0; b < prometheus_latency_bounds.size(); ++b) {
       cumulative += counts[b];
-      fmt::format_to(std::back_inserter(out), "{}_latency_seconds_bucket{{scenario=\"{}\",le=\"{}\"}} {}\n", prefix, scenario,
-                     prometheus_latency_bounds[b], cumulative);
+      latency.points.push_back({latency.name + "_bucket", {{"scenario", s.scenario}, {"le", fmt::format("{}", prometheus_latency_bounds[b])}},
+                                static_cast<double>(cumulative)});
     }
-    fmt::format_to(std::back_inserter(out), "{}_latency_seconds_bucket{{scenario=\"{}\",le=\"+Inf\"}} {}\n", prefix, scenario,
-                   count);
-    fmt::format_to(std::back_inserter(out), "{}_latency_seconds_sum{{scenario=\"{}\"}} {}\n", prefix, scenario,
-                   static_cast<double>(s.latency_sum_ns) * 1e-9);
-    fmt::format_to(std::back_inserter(out), "{}_latency_seconds_count{{scenario=\"{}\"}} {}\n", prefix, scenario, count);
+    latency.points.push_back({latency.name + "_bucket", {{"scenario", s.scenario}, {"le", "+Inf"}}, static_cast<double>(count)});
+    latency.points.push_back({latency.name + "_sum", {{"scenario", s.scenario}}, static_cast<double>(s.latency_sum_ns) * 1e-9});
+    latency.points.push_back({latency.name + "_count", {{"scenario", s.scenario}}, static_cast<double>(count)});
   }
   return out;
+}
+
+/// `families` in the text exposition format.
+inline std::string prometheus_text(const std::vector<prometheus_family>& families) {
+  std::string out;
+  for (const auto& f : families) {
+    fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} {}\n", f.name, f.help, f.name, f.type);
+    for (const auto& p : f.points) {
+      out += p.name;
+      char sep = '{';
+      for (const auto& [name, value] : p.labels) {
+        fmt::format_to(std::back_inserter(out), "{}{}=\"{}\"", sep, name, detail::prometheus_escape(value));
+        sep = ',';
+      }
+      if (sep == ',') out += '}';
+      fmt::format_to(std::back_inserter(out), " {}\n", p.value);
+    }
+  }
+  return out;
+}
+
+/// The exposition text of the latest sample of each scenario (`prometheus_families`).
+inline std::string prometheus_text(const std::vector<live_sample>& samples, std::string_view prefix = "karga") {
+  return prometheus_text(prometheus_families(samples, prefix));
 }
 
 } // namespace karga
