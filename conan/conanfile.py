@@ -2,8 +2,8 @@
 
     conan create conan/ --build=missing -o "karga/*:http=True"
 
-Components: karga::core (always), karga::results, karga::prometheus, karga::http,
-karga::fs and karga::cli, each turned on by the option of its name.
+Components: karga::core (always), karga::results, karga::prometheus, karga::push,
+karga::http, karga::fs and karga::cli, each turned on by the option of its name.
 """
 import os
 
@@ -16,9 +16,10 @@ from conan.tools.files import copy
 COMPONENTS = {
     "results": ("KARGA_RESULTS", "karga::results", ["zlib::zlib"]),
     "prometheus": ("KARGA_PROMETHEUS", "karga::prometheus", []),
+    "push": ("KARGA_PUSH", "karga::push", ["prometheus", "boost::url", "snappy::snappy"]),
     "http": ("KARGA_HTTP", "karga::http", ["results", "boost::url", "openssl::openssl", "libnghttp2::libnghttp2"]),
     "fs": ("KARGA_FS", "karga::fs", ["results", "liburing::liburing"]),
-    "cli": ("KARGA_CLI", "karga::cli", ["results", "prometheus", "cli11::cli11"]),
+    "cli": ("KARGA_CLI", "karga::cli", ["results", "prometheus", "push", "cli11::cli11"]),
 }
 
 
@@ -31,7 +32,7 @@ class KargaConan(ConanFile):
     package_type = "header-library"
     settings = "os", "arch", "compiler", "build_type"
     options = {name: [True, False] for name in COMPONENTS}
-    default_options = {"results": True, "prometheus": True, "http": False, "fs": False, "cli": False}
+    default_options = {"results": True, "prometheus": True, "push": False, "http": False, "fs": False, "cli": False}
     no_copy_source = True
 
     def export_sources(self):
@@ -57,6 +58,8 @@ class KargaConan(ConanFile):
             self.requires("libnghttp2/1.59.0")
         if self.options.fs:
             self.requires("liburing/2.4")
+        if self.options.push:
+            self.requires("snappy/1.1.10")
         if self.options.cli:
             self.requires("cli11/2.4.1")
 

@@ -14,6 +14,7 @@ vcpkg_check_features(OUT_FEATURE_OPTIONS FEATURE_OPTIONS
   FEATURES
     results     KARGA_RESULTS
     prometheus  KARGA_PROMETHEUS
+    push        KARGA_PUSH
     http        KARGA_HTTP
     fs          KARGA_FS
     cli         KARGA_CLI

@@ -1,10 +1,10 @@
 # The out-of-tree Redis adapter (examples/adapters/redis), as its author builds it:
-# karga's core, results, prometheus and cli components installed into a prefix, the
+# karga's core, results, prometheus, push and cli components installed into a prefix, the
 # adapter's own project configured against that prefix only, built, and its tests
 # run against a redis-server they start.
 file(REMOVE_RECURSE "${WORK_DIR}")
 set(prefix "${WORK_DIR}/prefix")
-foreach(component IN ITEMS karga results prometheus cli)
+foreach(component IN ITEMS karga results prometheus push cli)
   execute_process(COMMAND ${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${prefix}" --component ${component}
                   OUTPUT_QUIET COMMAND_ERROR_IS_FATAL ANY)
 endforeach()

@@ -152,11 +152,19 @@ try:
 except ConanInvalidConfiguration:
     pass
 
-# The whole flow with http and cli on.
-k = recipe.KargaConan({"http": True, "cli": True})
+# cli without push, which it needs.
+bad = recipe.KargaConan({"cli": True, "push": False})
+try:
+    bad.validate()
+    failures.append("validate() took cli=True with push=False")
+except ConanInvalidConfiguration:
+    pass
+
+# The whole flow with http, push and cli on.
+k = recipe.KargaConan({"http": True, "push": True, "cli": True})
 k.validate()
 k.requirements()
-for dep, wanted in {"zlib": True, "openssl": True, "libnghttp2": True, "cli11": True, "liburing": False}.items():
+for dep, wanted in {"zlib": True, "openssl": True, "libnghttp2": True, "snappy": True, "cli11": True, "liburing": False}.items():
     if (dep in k.requirements_asked) != wanted:
         failures.append(f"requirements() {'lacks' if wanted else 'asks for'} {dep}: {k.requirements_asked}")
 os.makedirs(k.export_sources_folder)

@@ -71,9 +71,9 @@ struct live_push_stats {
   bool ok() const noexcept { return dropped == 0; }
   /// One line: "influxdb http://…: 11 samples sent in 11 requests", or what was lost and why.
   std::string describe() const {
-    if (ok()) return fmt::format("{} {}: {} samples sent in {} requests", format, url, delivered, batches);
-    return fmt::format("{} {}: {} of {} samples not delivered ({} failed requests{}{})", format, url, dropped, samples,
-                       failed_batches, last_error.empty() ? "" : "; last: ", last_error);
+    if (ok()) return fmt::format("{} {}: {} sample{} sent in {} request{}", format, url, delivered, delivered == 1 ? "" : "s", batches, batches == 1 ? "" : "s");
+    return fmt::format("{} {}: {} of {} samples not delivered ({} failed request{}{}{})", format, url, dropped, samples,
+                       failed_batches, failed_batches == 1 ? "" : "s", last_error.empty() ? "" : "; last: ", last_error);
   }
 };
 

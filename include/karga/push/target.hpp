@@ -25,6 +25,8 @@ struct push_target {
 
   /// Reads `url`. Throws `karga::error` naming the URL when it is not `http://HOST[:PORT][/PATH][?QUERY]`.
   static push_target parse(std::string_view url) {
+    if (url.find("://") == std::string_view::npos)
+      throw error("\"" + std::string(url) + "\" is not a URL: give http://HOST[:PORT][/PATH]");
     auto parsed = boost::urls::parse_uri(url);
     if (!parsed) throw error("\"" + std::string(url) + "\" is not a URL (" + parsed.error().message() + ")");
     const boost::urls::url_view u = *parsed;
