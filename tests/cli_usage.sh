@@ -50,6 +50,15 @@ expect '--prometheus: "localhost:9464" does not start with an IP address' $url -
 expect '--prometheus: "70000" is more than 65535 (a TCP port)' $url --prometheus 127.0.0.1:70000
 expect '--prometheus-linger goes with --prometheus' $url --prometheus-linger 2s
 expect '--prometheus goes with one run, not --find-max-rate' $url --find-max-rate --prometheus 127.0.0.1:0
+expect '--push "http://127.0.0.1:9091" is not KIND=URL (json, pushgateway)' $url --push http://127.0.0.1:9091
+expect '--push: unknown kind "influxdb" (json, pushgateway)' $url --push influxdb=http://127.0.0.1:8086/write
+expect '--live: unknown kind "json" (influxdb, prometheus-rw)' $url --live json=http://127.0.0.1:1/
+expect '--live influxdb: "https://db/write": https is not supported for pushes' $url --live influxdb=https://db/write
+expect '--push json: "127.0.0.1:1/r" is not a URL: give http://HOST[:PORT][/PATH]' $url --push json=127.0.0.1:1/r
+expect '--push-header: "Bearer x" is not NAME: VALUE' $url --push-header "Bearer x"
+expect '--push-timeout: "0s" must be more than 0' $url --push-timeout 0s
+expect '--push-retries: "11" is more than 10' $url --push-retries 11
+expect '--push and --live go with one run, not --find-max-rate' $url --find-max-rate --live influxdb=http://127.0.0.1:1/
 expect '--duration: "10d" has no unit, or an unknown one' $url --duration 10d
 expect '--stage: "10" is not DURATION:RATE' $url --stage 10
 expect 'the load schedules no request' $url --rate 0.4 --duration 1s

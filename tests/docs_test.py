@@ -30,6 +30,7 @@ PRELUDE = r'''
 #include <karga/fs.hpp>
 #include <karga/http.hpp>
 #include <karga/prometheus.hpp>
+#include <karga/push.hpp>
 #include <karga/results.hpp>
 
 #include <boost/asio/co_spawn.hpp>

@@ -39,7 +39,7 @@ debs=("$work"/debs/*.deb)
 ((${#debs[@]} == ${#packages[@]})) || fail "cpack made ${#debs[@]} packages, not ${#packages[@]}: ${debs[*]}"
 core_deb=$(ls "$work"/debs/libkarga-dev_*.deb)
 depends=$(dpkg-deb -f "$core_deb" Depends)
-for heavy in zlib ssl nghttp2 uring cli11; do
+for heavy in zlib ssl nghttp2 uring cli11 snappy; do
   [[ $depends != *"$heavy"* ]] || fail "libkarga-dev depends on $heavy: $depends"
 done
 echo "packages: ${debs[*]##*/}"
@@ -48,7 +48,7 @@ echo "packages: ${debs[*]##*/}"
 $sudo apt-get install -y -qq "$core_deb" >/dev/null
 c++ -std=c++20 -O1 -MD -MF "$work/core.d" "$source_dir/tests/consumer/main.cpp" -o "$work/core" \
   $(pkg-config --cflags --libs karga)
-! grep -E "zlib\.h|/openssl/|boost/beast|boost/url|nghttp2|liburing|/CLI/" "$work/core.d" ||
+! grep -E "zlib\.h|/openssl/|boost/beast|boost/url|nghttp2|liburing|/CLI/|snappy" "$work/core.d" ||
   fail "a core program includes more than the core"
 "$work/core" >/dev/null || fail "the core program failed"
 cmake -S "$source_dir/tests/consumer/version" -B "$work/version" -DKARGA_WANTED="$(pkg-config --modversion karga)" \

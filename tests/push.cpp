@@ -274,10 +274,21 @@ TEST_CASE("push: a live push delivers every sample to a working endpoint", "[pus
   }
   CHECK(lines == 50);
   CHECK(last_ok == 50);
+  // Stamps a millisecond apart at least, though the samples came at once: a receiver
+  // refuses two values of a series at one time.
+  std::vector<std::int64_t> stamps;
+  for (const auto& req : server.requests())
+    for (std::size_t at = req.body().find("karga,"); at != std::string::npos; at = req.body().find("\nkarga,", at + 1)) {
+      const auto end = req.body().find('\n', at + 1);
+      const auto space = req.body().rfind(' ', end);
+      stamps.push_back(std::stoll(req.body().substr(space + 1, end - space - 1)));
+    }
+  REQUIRE(stamps.size() == 50);
+  for (std::size_t i = 1; i < stamps.size(); ++i) CHECK(stamps[i] - stamps[i - 1] >= 1'000'000);
   CHECK(stats.batches == server.requests().size());
 }
 
-TEST_CASE("push: a dead endpoint never holds up the observer; what was lost is counted, the final sample kept to the end",
+TEST_CASE("push: a dead endpoint never holds up the observer, what was lost is counted, the final sample kept to the end",
           "[push]") {
   push_server server({204}, true);  // never answers
   karga::live_push push(karga::push_target::parse(server.url("/write")), quick(0), karga::influxdb_format(), 4);

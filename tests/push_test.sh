@@ -6,13 +6,15 @@
 #   equal the report's), a JSON receiver (the report once, equal to --out json);
 # - 4 processes (--segment I/4) × 1,000/s for 10 s remote-writing to one Prometheus:
 #   sum(karga_actions_total{outcome="ok"}) is 40,000, and equals karga-merge's report;
+#   every query of docs/grafana-dashboard.json returns data from the remote-written series;
 # - hostile endpoints (never answers, resets, 500, 10× too slow) at 5,000/s for 10 s:
 #   nginx sees 50,000 requests, each whole second 5,000 ± 1 %; the samples not
 #   delivered are said; the exit status is 3.
-#   push_test.sh KARGA_HTTP KARGA_MERGE
+#   push_test.sh KARGA_HTTP KARGA_MERGE SOURCE_DIR
 set -uo pipefail
 karga=$1
 merge=$2
+src=$3
 here=$(dirname "${BASH_SOURCE[0]}")
 for tool in nginx influxd prometheus prometheus-pushgateway python3; do
   command -v $tool >/dev/null || [[ -x /usr/sbin/$tool ]] || { echo "SKIP: $tool is not installed"; exit 0; }
@@ -169,9 +171,10 @@ for i in 0 1 2 3; do
 done
 for i in 0 1 2 3; do wait ${seg_pids[$i]} || fail "segment $i exited $?: $(cat "$dir/seg$i.out")"; done
 "$merge" "$dir"/part-*.kres --out json="$dir/merged.json" >"$dir/merge.out" 2>&1 || fail "karga-merge exited $?"
-python3 - "$dir/merged.json" "$prom2_port" <<'PY' || fail "Prometheus's sums against karga-merge"
-import json, sys, urllib.parse, urllib.request
+python3 - "$dir/merged.json" "$prom2_port" "$src/docs/grafana-dashboard.json" <<'PY' || fail "Prometheus's sums against karga-merge"
+import json, sys, time, urllib.parse, urllib.request
 merged, prom = json.load(open(sys.argv[1])), sys.argv[2]
+dashboard = json.load(open(sys.argv[3]))
 def q(expr):
     body = json.load(urllib.request.urlopen(f"http://127.0.0.1:{prom}/api/v1/query?" + urllib.parse.urlencode({"query": expr}), timeout=10))
     assert body["status"] == "success", body
@@ -182,10 +185,26 @@ started = q("sum(karga_started_total)")
 assert float(started[0]["value"][1]) == merged["started"], started
 segments = q("count by (segment) (karga_started_total)")
 assert sorted(r["metric"]["segment"] for r in segments) == ["0", "1", "2", "3"], segments
-print("prometheus: sum over 4 segments = 40000 = karga-merge's ok")
+# The dashboard's queries, as Grafana would send them, over the run.
+end = time.time()
+queries = 0
+for panel in dashboard["panels"]:
+    for target in panel["targets"]:
+        expr = target["expr"].replace("$scenario", "karga-http").replace("$__rate_interval", "4s")
+        body = json.load(urllib.request.urlopen(f"http://127.0.0.1:{prom}/api/v1/query_range?" + urllib.parse.urlencode(
+            {"query": expr, "start": end - 60, "end": end, "step": "1"}), timeout=10))
+        assert body["status"] == "success", body
+        assert body["data"]["result"] or "http_errors" in expr, f"dashboard panel {panel['title']!r}: {expr} returned nothing"
+        queries += 1
+print(f"prometheus: sum over 4 segments = 40000 = karga-merge's ok; {queries} dashboard queries answered")
 PY
 
 case="hostile endpoints at 5,000/s"
+# The real servers are done with: stopped, so that their background work (compaction,
+# garbage collection) does not share the 2 cores with this run.
+for p in "${pids[@]}"; do kill $p 2>/dev/null; done
+wait "${pids[@]}" 2>/dev/null
+pids=()
 never=$(free_port) reset=$(free_port) err=$(free_port) slow=$(free_port)
 python3 "$here/push_endpoints.py" never $never & pids+=($!)
 python3 "$here/push_endpoints.py" reset $reset & pids+=($!)

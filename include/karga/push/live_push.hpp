@@ -123,6 +123,10 @@ private:
     if (format_.final_only && !s.final) return;
     stamped_sample stamped{s, std::chrono::system_clock::now()};
     std::lock_guard lock(mutex_);
+    // Each sample a millisecond at least after the one before: a receiver refuses two
+    // values of a series at one time (remote write counts in ms), or going back.
+    if (stamped.at < last_at_ + std::chrono::milliseconds(1)) stamped.at = last_at_ + std::chrono::milliseconds(1);
+    last_at_ = stamped.at;
     ++stats_.samples;
     if (queue_.size() >= capacity_) {
       auto oldest = queue_.begin();
@@ -186,6 +190,7 @@ private:
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<stamped_sample> queue_;
+  std::chrono::system_clock::time_point last_at_{};
   bool closing_ = false;
   bool finished_ = false;
   std::atomic<bool> abandon_{false};
