@@ -149,10 +149,13 @@ struct pushes {
   bool finish(const Report& report, std::vector<std::unique_ptr<karga::live_push>>& running,
               const std::optional<karga::segment>& segment) const {
     bool ok = true;
+    for (auto& p : running) p->begin_close();  // their last requests overlap
+    std::vector<std::string> dead;  // InfluxDBs no live sample reached: the series gets one attempt
     for (auto& p : running) {
       p->close();
       const auto stats = p->stats();
       ok = ok && stats.ok();
+      if (stats.delivered == 0) dead.push_back(stats.url);
       std::fprintf(stats.ok() ? stdout : stderr, "  %-15s %s\n", stats.ok() ? "push" : "push FAILED", stats.describe().c_str());
     }
     auto send = [&](auto&& reporter, const std::string& what) {
@@ -168,7 +171,7 @@ struct pushes {
     if constexpr (requires { report.series; })
       for (const auto& p : live)
         if (p.kind == "influxdb")
-          send(karga::influxdb_series_reporter{p.target, options, labels(segment)},
+          send(karga::influxdb_series_reporter{p.target, std::ranges::find(dead, p.target.url) != dead.end() ? once(options) : options, labels(segment)},
                fmt::format("influxdb {}: the series, {} intervals", p.target.url, report.series.rows.size()));
     for (const auto& p : after_run)
       if (p.kind == "json") send(karga::http_post_reporter{p.target, options}, fmt::format("json {}: the report", p.target.url));
@@ -178,6 +181,11 @@ struct pushes {
   }
 
 private:
+  static karga::push_options once(karga::push_options o) {
+    o.retries = 0;
+    return o;
+  }
+
   bool runs_load_ = false;
 };
 

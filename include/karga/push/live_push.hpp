@@ -97,14 +97,24 @@ public:
     return [this](const live_sample& s) { take(s); };
   }
 
+  /// After the run: starts sending what waits and returns; `close` waits for it. Of
+  /// several pushes, call this on each first, so that their last requests overlap.
+  void begin_close() {
+    std::lock_guard lock(mutex_);
+    if (closing_) return;
+    closing_ = true;
+    close_by_ = std::chrono::steady_clock::now() + options_.timeout + options_.backoff;
+    changed_.notify_all();
+  }
+
   /// After the run: sends what waits, then stops. A batch still being sent when one
-  /// attempt's timeout has passed is given up (its samples counted as dropped).
+  /// attempt's timeout has passed since `begin_close` is given up (its samples
+  /// counted as dropped).
   void close() {
+    begin_close();
     std::unique_lock lock(mutex_);
     if (!thread_.joinable()) return;
-    closing_ = true;
-    changed_.notify_all();
-    if (!changed_.wait_for(lock, options_.timeout + options_.backoff, [this] { return finished_; })) {
+    if (!changed_.wait_until(lock, close_by_, [this] { return finished_; })) {
       abandon_ = true;
       context_.stop();
     }
@@ -192,6 +202,7 @@ private:
   std::deque<stamped_sample> queue_;
   std::chrono::system_clock::time_point last_at_{};
   bool closing_ = false;
+  std::chrono::steady_clock::time_point close_by_{};
   bool finished_ = false;
   std::atomic<bool> abandon_{false};
   live_push_stats stats_;
