@@ -57,7 +57,7 @@ karga_pkg_config(karga karga "${PROJECT_DESCRIPTION} (header-only, Boost.Asio an
 karga_pkg_config(results karga-results "karga's results files" "karga = ${PROJECT_VERSION}, zlib" "")
 karga_pkg_config(prometheus karga-prometheus "karga's Prometheus endpoint" "karga = ${PROJECT_VERSION}" "")
 karga_pkg_config(push karga-push "karga's pushes to monitoring systems"
-                 "karga = ${PROJECT_VERSION}, karga-prometheus = ${PROJECT_VERSION}, snappy" "-lboost_url")
+                 "karga = ${PROJECT_VERSION}, karga-prometheus = ${PROJECT_VERSION}, openssl, snappy" "-lboost_url")
 karga_pkg_config(http karga-http "karga's HTTP/1.1 and HTTP/2 adapter"
                  "karga = ${PROJECT_VERSION}, karga-results = ${PROJECT_VERSION}, openssl, libnghttp2 >= 1.43" "-lboost_url")
 karga_pkg_config(fs karga-fs "karga's filesystem adapter"

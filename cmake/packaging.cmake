@@ -2,7 +2,7 @@
 #   libkarga-dev             the core: headers, CMake package, karga.pc
 #   libkarga-results-dev     results files (zlib)
 #   libkarga-prometheus-dev  the Prometheus endpoint
-#   libkarga-push-dev        pushes to monitoring systems (Boost.URL, snappy)
+#   libkarga-push-dev        pushes to monitoring systems (Boost.URL, OpenSSL, snappy)
 #   libkarga-http-dev        the HTTP adapter (Boost.URL, OpenSSL, nghttp2)
 #   libkarga-fs-dev          the filesystem adapter (liburing)
 #   libkarga-cli-dev         the shared command-line options (CLI11)
@@ -46,7 +46,7 @@ karga_deb(results libkarga-results-dev "karga: results files (merge, HdrHistogra
 karga_deb(prometheus libkarga-prometheus-dev "karga: the live Prometheus endpoint"
           "libkarga-dev ${karga_same}")
 karga_deb(push libkarga-push-dev "karga: results pushed to monitoring systems (InfluxDB, remote write, Pushgateway)"
-          "libkarga-dev ${karga_same}, libkarga-prometheus-dev ${karga_same}, libboost-url1.81-dev, libsnappy-dev")
+          "libkarga-dev ${karga_same}, libkarga-prometheus-dev ${karga_same}, libboost-url1.81-dev, libssl-dev, libsnappy-dev")
 karga_deb(http libkarga-http-dev "karga: the HTTP/1.1 and HTTP/2 adapter"
           "libkarga-dev ${karga_same}, libkarga-results-dev ${karga_same}, libboost-url1.81-dev, libssl-dev, libnghttp2-dev")
 karga_deb(fs libkarga-fs-dev "karga: the filesystem adapter (io_uring)"

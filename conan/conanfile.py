@@ -16,7 +16,7 @@ from conan.tools.files import copy
 COMPONENTS = {
     "results": ("KARGA_RESULTS", "karga::results", ["zlib::zlib"]),
     "prometheus": ("KARGA_PROMETHEUS", "karga::prometheus", []),
-    "push": ("KARGA_PUSH", "karga::push", ["prometheus", "boost::url", "snappy::snappy"]),
+    "push": ("KARGA_PUSH", "karga::push", ["prometheus", "boost::url", "openssl::openssl", "snappy::snappy"]),
     "http": ("KARGA_HTTP", "karga::http", ["results", "boost::url", "openssl::openssl", "libnghttp2::libnghttp2"]),
     "fs": ("KARGA_FS", "karga::fs", ["results", "liburing::liburing"]),
     "cli": ("KARGA_CLI", "karga::cli", ["results", "prometheus", "push", "cli11::cli11"]),
@@ -53,7 +53,7 @@ class KargaConan(ConanFile):
         self.requires("fmt/10.2.1")
         if self.options.results:
             self.requires("zlib/1.3.1")
-        if self.options.http:
+        if self.options.http or self.options.push:
             self.requires("openssl/3.2.1")
             self.requires("libnghttp2/1.59.0")
         if self.options.fs:

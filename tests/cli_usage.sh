@@ -53,8 +53,9 @@ expect '--prometheus goes with one run, not --find-max-rate' $url --find-max-rat
 expect '--push "http://127.0.0.1:9091" is not KIND=URL (json, pushgateway)' $url --push http://127.0.0.1:9091
 expect '--push: unknown kind "influxdb" (json, pushgateway)' $url --push influxdb=http://127.0.0.1:8086/write
 expect '--live: unknown kind "json" (influxdb, prometheus-rw)' $url --live json=http://127.0.0.1:1/
-expect '--live influxdb: "https://db/write": https is not supported for pushes' $url --live influxdb=https://db/write
-expect '--push json: "127.0.0.1:1/r" is not a URL: give http://HOST[:PORT][/PATH]' $url --push json=127.0.0.1:1/r
+expect '--live influxdb: "ftp://db/write": the scheme must be http or https' $url --live influxdb=ftp://db/write
+expect '--push-ca: "/nonexistent.pem" cannot be read' $url --push-ca /nonexistent.pem
+expect '--push json: "127.0.0.1:1/r" is not a URL: give http[s]://HOST[:PORT][/PATH]' $url --push json=127.0.0.1:1/r
 expect '--push-header: "Bearer x" is not NAME: VALUE' $url --push-header "Bearer x"
 expect '--push-timeout: "0s" must be more than 0' $url --push-timeout 0s
 expect '--push-retries: "11" is more than 10' $url --push-retries 11

@@ -5,6 +5,7 @@
 #include "actions.hpp"
 #include "catch.hpp"
 #include "error_message.hpp"
+#include "test_certificate.hpp"
 
 #include <karga/http.hpp>
 #include <karga/http/testing/embedded_server.hpp>
@@ -288,21 +289,6 @@ TEST_CASE("http: the first message of each error kind is kept", "[http]") {
 } // namespace
 
 namespace {
-
-// A self-signed certificate for 127.0.0.1, made by the openssl command for this run.
-struct test_certificate {
-  std::string dir, cert, key;
-  test_certificate() {
-    char tmpl[] = "/tmp/karga-tls-XXXXXX";
-    dir = ::mkdtemp(tmpl);
-    cert = dir + "/cert.pem";
-    key = dir + "/key.pem";
-    const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
-                            "-addext subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " + cert + " 2>/dev/null";
-    REQUIRE(std::system(cmd.c_str()) == 0);
-  }
-  ~test_certificate() { std::filesystem::remove_all(dir); }
-};
 
 TEST_CASE("https: a certificate the client trusts", "[http][tls]") {
   test_certificate tls;

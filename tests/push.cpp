@@ -2,7 +2,9 @@
 // and a live push that never holds up its observer, against small servers in the test.
 #include "catch.hpp"
 #include "error_message.hpp"
+#include "test_certificate.hpp"
 
+#include <karga/http/testing/embedded_server.hpp>
 #include <karga/karga.hpp>
 #include <karga/push.hpp>
 
@@ -120,11 +122,13 @@ TEST_CASE("push: a URL is read into host, port, path and authorization, or refus
   CHECK(v6.host == "::1");
   CHECK(v6.path == "/");
   CHECK(karga::push_target::parse("http://localhost").port == "80");
+  const auto tls = karga::push_target::parse("https://metrics.example/api/v1/push");
+  CHECK(tls.tls);
+  CHECK(tls.port == "443");
+  CHECK_FALSE(t.tls);
   auto message = [](const char* url) { return error_message([url] { karga::push_target::parse(url); }); };
-  CHECK(message("https://127.0.0.1/") ==
-        "karga: \"https://127.0.0.1/\": https is not supported for pushes; give an http:// URL (a local relay for TLS)");
-  CHECK(message("ftp://127.0.0.1/") == "karga: \"ftp://127.0.0.1/\": the scheme must be http");
-  CHECK(message("127.0.0.1:8086/write") == "karga: \"127.0.0.1:8086/write\" is not a URL: give http://HOST[:PORT][/PATH]");
+  CHECK(message("ftp://127.0.0.1/") == "karga: \"ftp://127.0.0.1/\": the scheme must be http or https");
+  CHECK(message("127.0.0.1:8086/write") == "karga: \"127.0.0.1:8086/write\" is not a URL: give http[s]://HOST[:PORT][/PATH]");
   CHECK(message("http:///write") == "karga: \"http:///write\" has no host");
   CHECK(message("http://h:0/") == "karga: \"http://h:0/\": the port must be 1 to 65535");
   CHECK(message("http://h/#x") == "karga: \"http://h/#x\": a fragment (#…) is not sent; leave it out");
@@ -149,6 +153,32 @@ TEST_CASE("push: the JSON report is POSTed once, with the headers asked for, by 
   CHECK(got[0][boost::beast::http::field::authorization] == "Bearer t0ken");
   CHECK(got[0]["X-Team"] == "load");
   CHECK(got[0].body() == karga::format_json(report));
+}
+
+TEST_CASE("push: https verifies the server's certificate and name against the CA file, or refuses", "[push][tls]") {
+  test_certificate tls;
+  karga::http::embedded_server server(karga::http::tls_files{tls.cert, tls.key});
+  const auto to = karga::push_target::parse(server.url());
+  REQUIRE(to.tls);
+  auto options = quick(0);
+  options.ca_file = tls.cert;
+  const auto report = a_report();
+  karga::report_to(karga::http_post_reporter{to, options}, report);  // trusted: no error
+  CHECK(server.requests() == 1);
+  // The system's certificates do not know it.
+  const auto untrusted = error_message([&] { karga::report_to(karga::http_post_reporter{to, quick(0)}, report); });
+  CHECK(untrusted.starts_with("karga: push json to " + server.url() + ": failed after 1 attempt: TLS: certificate verify failed"));
+  CHECK(server.requests() == 1);
+  // Trusted, but not for this name.
+  auto by_name = to;
+  by_name.host = "localhost";
+  const auto wrong_name = error_message([&] { karga::report_to(karga::http_post_reporter{by_name, options}, report); });
+  CHECK(wrong_name.find("TLS: certificate verify failed") != std::string::npos);
+  // Verification off.
+  auto insecure = quick(0);
+  insecure.verify_peer = false;
+  karga::report_to(karga::http_post_reporter{to, insecure}, report);
+  CHECK(server.requests() == 2);
 }
 
 TEST_CASE("push: 5xx, 408 and 429 are tried again after a backoff, another 4xx is not", "[push]") {
@@ -291,7 +321,10 @@ TEST_CASE("push: a live push delivers every sample to a working endpoint", "[pus
 TEST_CASE("push: a dead endpoint never holds up the observer, what was lost is counted, the final sample kept to the end",
           "[push]") {
   push_server server({204}, true);  // never answers
-  karga::live_push push(karga::push_target::parse(server.url("/write")), quick(0), karga::influxdb_format(), 4);
+  // A second's timeout: the 1000 calls below are done long before the first request
+  // gives up, however busy the machine, so at most that one and the queue's last 4 go out.
+  karga::live_push push(karga::push_target::parse(server.url("/write")), {.timeout = 1s, .retries = 0},
+                        karga::influxdb_format(), 4);
   auto observe = push.observer();
   for (std::uint64_t n = 1; n <= 1000; ++n) observe(a_sample(n, n == 1000));  // returns while the first batch hangs
   push.close();  // gives up the batch in flight after one attempt's timeout

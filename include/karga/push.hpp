@@ -1,7 +1,7 @@
 #pragma once
 /// @file push.hpp
 /// Results pushed to where teams look (target `karga::push`: Boost.Beast, Boost.URL,
-/// snappy): the JSON report POSTed once (`http_post_reporter`), live samples sent
+/// OpenSSL, snappy), over HTTP or HTTPS: the JSON report POSTed once (`http_post_reporter`), live samples sent
 /// from a thread of their own through a bounded queue (`live_push`) as InfluxDB line
 /// protocol, Prometheus remote write, or a Pushgateway group's final figures.
 

@@ -2,7 +2,7 @@
 // Where a command pushes its results: --push KIND=URL once the run is over (the JSON
 // report; a Pushgateway group's final figures), --live KIND=URL while it runs
 // (InfluxDB, Prometheus remote write), and how (--push-header, --push-timeout,
-// --push-retries). A push that fails never loses the report or the files: it is a
+// --push-retries, --push-ca, --push-insecure). A push that fails never loses the report or the files: it is a
 // line on stderr and exit status 3 (`exit_push_failed`).
 #include <karga/cli/command.hpp>
 #include <karga/cli/parse.hpp>
@@ -42,7 +42,7 @@ struct push_spec {
 struct pushes {
   std::vector<std::string> push_specs;  ///< each --push, as given
   std::vector<std::string> live_specs;  ///< each --live, as given
-  karga::push_options options;          ///< --push-header, --push-timeout, --push-retries
+  karga::push_options options;          ///< --push-header, --push-timeout, --push-retries, --push-ca, --push-insecure
   std::vector<push_spec> after_run;     ///< from push_specs, by `check`
   std::vector<push_spec> live;          ///< from live_specs, by `check`
 
@@ -90,6 +90,16 @@ struct pushes {
            [this](const std::string& s) { options.retries = static_cast<unsigned>(parse_count(s, "--push-retries", 0, 10)); },
            "attempts after a failed one (network error, 5xx, 408, 429), 250ms then twice as long each (default 2)")
         ->type_name("N");
+    app.add_option_function<std::string>(
+           "--push-ca",
+           [this](const std::string& s) {
+             if (::access(s.c_str(), R_OK) != 0) bad("--push-ca", s, "cannot be read");
+             options.ca_file = s;
+           },
+           "https pushes: the certificates (PEM) the server's must chain to (default: the system's)")
+        ->type_name("FILE");
+    app.add_flag_callback("--push-insecure", [this] { options.verify_peer = false; },
+                          "https pushes: do not verify the server's certificate (test setups only)");
   }
 
   /// After parsing: each KIND=URL read; a bad one is a `karga::error` naming it.

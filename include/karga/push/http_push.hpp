@@ -1,7 +1,8 @@
 #pragma once
 /// @file push/http_push.hpp
-/// One HTTP request to a push target, awaited on the caller's executor: connect,
-/// send, read the whole answer, each attempt within `push_options::timeout`, tried
+/// One HTTP request to a push target, awaited on the caller's executor: connect (and
+/// for https, the TLS handshake, verifying the server's certificate and name), send,
+/// read the whole answer, each attempt within `push_options::timeout`, tried
 /// again after a network error, a 5xx, 408 or 429 (not after another 4xx: sending
 /// the same body again would be refused again).
 
@@ -18,9 +19,13 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
 
 #include <fmt/format.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -42,6 +47,63 @@ struct push_outcome {
     return fmt::format("failed after {} attempt{}: {}", attempts, attempts == 1 ? "" : "s", error);
   }
 };
+
+namespace detail {
+// What a failed step of an attempt says: a timeout names the limit.
+inline std::string push_failure(const boost::system::error_code& ec, std::string_view waiting_for,
+                                std::chrono::milliseconds timeout) {
+  if (ec == boost::beast::error::timeout) return fmt::format("no {} within {} ms", waiting_for, timeout.count());
+  return ec.message();
+}
+
+// One attempt: connect (and TLS handshake), send `req`, read the whole answer into
+// `res`, within `opt.timeout`. Nothing on success, else why it failed.
+inline boost::asio::awaitable<std::optional<std::string>> push_exchange(
+    const push_target& to, const push_options& opt, const boost::beast::http::request<boost::beast::http::string_body>& req,
+    boost::beast::http::response<boost::beast::http::string_body>& res) {
+  namespace http = boost::beast::http;
+  namespace ssl = boost::asio::ssl;
+  using boost::asio::as_tuple;
+  using boost::asio::use_awaitable;
+  const auto executor = co_await boost::asio::this_coro::executor;
+  boost::asio::ip::tcp::resolver resolver(executor);
+  auto [rec, endpoints] = co_await resolver.async_resolve(to.host, to.port, as_tuple(use_awaitable));
+  if (rec) co_return fmt::format("cannot resolve {}: {}", to.host, rec.message());
+  boost::beast::tcp_stream tcp(executor);
+  tcp.expires_after(opt.timeout);
+  auto [cec, at] = co_await tcp.async_connect(endpoints, as_tuple(use_awaitable));
+  if (cec) co_return push_failure(cec, "connection", opt.timeout);
+  auto exchange = [&](auto& stream) -> boost::asio::awaitable<std::optional<std::string>> {
+    auto [wec, written] = co_await http::async_write(stream, req, as_tuple(use_awaitable));
+    if (wec) co_return push_failure(wec, "answer", opt.timeout);
+    boost::beast::flat_buffer buffer;
+    auto [ec, read] = co_await http::async_read(stream, buffer, res, as_tuple(use_awaitable));
+    if (ec) co_return push_failure(ec, "answer", opt.timeout);
+    co_return std::nullopt;
+  };
+  if (!to.tls) co_return co_await exchange(tcp);
+
+  ssl::context tls(ssl::context::tls_client);
+  boost::system::error_code ec;
+  if (opt.ca_file.empty())
+    tls.set_default_verify_paths(ec);
+  else
+    tls.load_verify_file(opt.ca_file, ec);
+  if (ec) co_return fmt::format("cannot read the certificates {}: {}", opt.ca_file.empty() ? "of the system" : opt.ca_file, ec.message());
+  boost::beast::ssl_stream<boost::beast::tcp_stream> stream(std::move(tcp), tls);
+  if (opt.verify_peer) {
+    stream.set_verify_mode(ssl::verify_peer);
+    stream.set_verify_callback(ssl::host_name_verification(to.host));
+  } else {
+    stream.set_verify_mode(ssl::verify_none);
+  }
+  if (!SSL_set_tlsext_host_name(stream.native_handle(), to.host.c_str()))
+    co_return fmt::format("TLS: cannot set the server name {}", to.host);
+  auto [hec] = co_await stream.async_handshake(ssl::stream_base::client, as_tuple(use_awaitable));
+  if (hec) co_return "TLS: " + push_failure(hec, "handshake", opt.timeout);
+  co_return co_await exchange(stream);
+}
+} // namespace detail
 
 /// Sends `body` to `to` with `method`; each attempt as `opt` says. Never throws for
 /// the endpoint's sake: the outcome says what happened.
@@ -75,28 +137,9 @@ inline boost::asio::awaitable<push_outcome> http_push(const push_target& to, con
       wait *= 2;
     }
     ++out.attempts;
-    boost::asio::ip::tcp::resolver resolver(executor);
-    auto [rec, endpoints] = co_await resolver.async_resolve(to.host, to.port, as_tuple(use_awaitable));
-    if (rec) {
-      out.error = fmt::format("cannot resolve {}: {}", to.host, rec.message());
-      continue;
-    }
-    boost::beast::tcp_stream stream(executor);
-    stream.expires_after(opt.timeout);
-    auto [cec, at] = co_await stream.async_connect(endpoints, as_tuple(use_awaitable));
-    if (cec) {
-      out.error = cec == boost::beast::error::timeout ? fmt::format("no connection within {} ms", opt.timeout.count())
-                                                      : cec.message();
-      continue;
-    }
-    auto [wec, written] = co_await http::async_write(stream, req, as_tuple(use_awaitable));
-    boost::beast::flat_buffer buffer;
     http::response<http::string_body> res;
-    boost::system::error_code ec = wec;
-    if (!ec) std::tie(ec, std::ignore) = co_await http::async_read(stream, buffer, res, as_tuple(use_awaitable));
-    if (ec) {
-      out.error = ec == boost::beast::error::timeout ? fmt::format("no answer within {} ms", opt.timeout.count())
-                                                     : ec.message();
+    if (auto failed = co_await detail::push_exchange(to, opt, req, res)) {
+      out.error = std::move(*failed);
       continue;
     }
     out.status = res.result_int();
