@@ -25,6 +25,7 @@
 
 #include <fmt/format.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,6 +49,21 @@ struct push_outcome {
   }
 };
 
+/// The TLS settings of https pushes with `opt`: the certificates a server's must chain
+/// to. Made once for many requests (reading the system's certificates takes tens of
+/// ms); null, and `failed` saying why, when the certificates cannot be read.
+inline std::unique_ptr<boost::asio::ssl::context> push_tls_context(const push_options& opt, std::string& failed) {
+  auto tls = std::make_unique<boost::asio::ssl::context>(boost::asio::ssl::context::tls_client);
+  boost::system::error_code ec;
+  if (opt.ca_file.empty())
+    tls->set_default_verify_paths(ec);
+  else
+    tls->load_verify_file(opt.ca_file, ec);
+  if (!ec) return tls;
+  failed = fmt::format("cannot read the certificates {}: {}", opt.ca_file.empty() ? "of the system" : opt.ca_file, ec.message());
+  return nullptr;
+}
+
 namespace detail {
 // What a failed step of an attempt says: a timeout names the limit.
 inline std::string push_failure(const boost::system::error_code& ec, std::string_view waiting_for,
@@ -56,11 +72,11 @@ inline std::string push_failure(const boost::system::error_code& ec, std::string
   return ec.message();
 }
 
-// One attempt: connect (and TLS handshake), send `req`, read the whole answer into
-// `res`, within `opt.timeout`. Nothing on success, else why it failed.
+// One attempt: connect (and TLS handshake, on `tls` if given), send `req`, read the
+// whole answer into `res`, within `opt.timeout`. Nothing on success, else why it failed.
 inline boost::asio::awaitable<std::optional<std::string>> push_exchange(
     const push_target& to, const push_options& opt, const boost::beast::http::request<boost::beast::http::string_body>& req,
-    boost::beast::http::response<boost::beast::http::string_body>& res) {
+    boost::beast::http::response<boost::beast::http::string_body>& res, boost::asio::ssl::context* tls) {
   namespace http = boost::beast::http;
   namespace ssl = boost::asio::ssl;
   using boost::asio::as_tuple;
@@ -83,14 +99,10 @@ inline boost::asio::awaitable<std::optional<std::string>> push_exchange(
   };
   if (!to.tls) co_return co_await exchange(tcp);
 
-  ssl::context tls(ssl::context::tls_client);
-  boost::system::error_code ec;
-  if (opt.ca_file.empty())
-    tls.set_default_verify_paths(ec);
-  else
-    tls.load_verify_file(opt.ca_file, ec);
-  if (ec) co_return fmt::format("cannot read the certificates {}: {}", opt.ca_file.empty() ? "of the system" : opt.ca_file, ec.message());
-  boost::beast::ssl_stream<boost::beast::tcp_stream> stream(std::move(tcp), tls);
+  std::string failed;
+  std::unique_ptr<ssl::context> own = tls ? nullptr : push_tls_context(opt, failed);
+  if (!tls && !own) co_return failed;
+  boost::beast::ssl_stream<boost::beast::tcp_stream> stream(std::move(tcp), tls ? *tls : *own);
   if (opt.verify_peer) {
     stream.set_verify_mode(ssl::verify_peer);
     stream.set_verify_callback(ssl::host_name_verification(to.host));
@@ -106,11 +118,13 @@ inline boost::asio::awaitable<std::optional<std::string>> push_exchange(
 } // namespace detail
 
 /// Sends `body` to `to` with `method`; each attempt as `opt` says. Never throws for
-/// the endpoint's sake: the outcome says what happened.
+/// the endpoint's sake: the outcome says what happened. For https, `tls` (from
+/// `push_tls_context`) saves making the TLS settings for each request.
 inline boost::asio::awaitable<push_outcome> http_push(const push_target& to, const push_options& opt,
                                                       boost::beast::http::verb method, std::string_view content_type,
                                                       std::string body,
-                                                      const std::vector<std::pair<std::string, std::string>>& extra_headers = {}) {
+                                                      const std::vector<std::pair<std::string, std::string>>& extra_headers = {},
+                                                      boost::asio::ssl::context* tls = nullptr) {
   namespace http = boost::beast::http;
   using boost::asio::as_tuple;
   using boost::asio::use_awaitable;
@@ -138,7 +152,7 @@ inline boost::asio::awaitable<push_outcome> http_push(const push_target& to, con
     }
     ++out.attempts;
     http::response<http::string_body> res;
-    if (auto failed = co_await detail::push_exchange(to, opt, req, res)) {
+    if (auto failed = co_await detail::push_exchange(to, opt, req, res, tls)) {
       out.error = std::move(*failed);
       continue;
     }

@@ -30,6 +30,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <string>
@@ -165,9 +166,11 @@ private:
       if (abandon_) {
         out.error = "given up at close";
       } else {
+        if (target_.tls && !tls_) tls_ = push_tls_context(options_, out.error);  // once, on this thread
         boost::asio::co_spawn(
             context_,
-            http_push(target_, options_, format_.method, format_.content_type, format_.encode(batch), format_.headers),
+            http_push(target_, options_, format_.method, format_.content_type, format_.encode(batch), format_.headers,
+                      tls_.get()),
             [&out](std::exception_ptr e, push_outcome o) {
               if (!e) out = std::move(o);
             });
@@ -196,6 +199,7 @@ private:
   push_options options_;
   live_format format_;
   std::size_t capacity_;
+  std::unique_ptr<boost::asio::ssl::context> tls_;  // https: made once, by the sending thread; outlives context_
   boost::asio::io_context context_;
   mutable std::mutex mutex_;
   std::condition_variable changed_;
