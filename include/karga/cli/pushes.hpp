@@ -143,12 +143,9 @@ struct pushes {
       out.push_back(std::make_unique<karga::live_push>(
           p.target, options, p.kind == "influxdb" ? karga::influxdb_format(extra) : karga::prometheus_remote_write_format(extra)));
     for (const auto& p : after_run)
-      if (p.kind == "pushgateway") {
-        std::vector<std::pair<std::string, std::string>> group{{"instance", extra.front().second}};
-        if (segment && segment->count > 1) group.emplace_back("segment", std::to_string(segment->index));
-        out.push_back(std::make_unique<karga::live_push>(karga::pushgateway_target(p.target, "karga", group), options,
+      if (p.kind == "pushgateway")  // the group: job/karga/instance/HOST:PID[/segment/I]
+        out.push_back(std::make_unique<karga::live_push>(karga::pushgateway_target(p.target, "karga", extra), options,
                                                          karga::pushgateway_format()));
-      }
     return out;
   }
 

@@ -131,7 +131,9 @@ inline boost::asio::awaitable<push_outcome> http_push(const push_target& to, con
   const auto executor = co_await boost::asio::this_coro::executor;
 
   http::request<http::string_body> req{method, to.path, 11};
-  req.set(http::field::host, to.port == "80" ? to.host : to.host + ":" + to.port);
+  // Host: an IPv6 address in brackets, the port unless it is the scheme's own.
+  const std::string host = to.host.find(':') == std::string::npos ? to.host : "[" + to.host + "]";
+  req.set(http::field::host, to.port == (to.tls ? "443" : "80") ? host : host + ":" + to.port);
   req.set(http::field::user_agent, fmt::format("karga/{}", karga::version));
   req.set(http::field::content_type, content_type);
   if (!to.authorization.empty()) req.set(http::field::authorization, to.authorization);

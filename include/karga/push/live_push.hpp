@@ -166,13 +166,22 @@ private:
       if (abandon_) {
         out.error = "given up at close";
       } else {
-        if (target_.tls && !tls_) tls_ = push_tls_context(options_, out.error);  // once, on this thread
+        std::string unread;  // if the certificates cannot be read, http_push says so for the batch
+        if (target_.tls && !tls_) tls_ = push_tls_context(options_, unread);  // once, on this thread
         boost::asio::co_spawn(
             context_,
             http_push(target_, options_, format_.method, format_.content_type, format_.encode(batch), format_.headers,
                       tls_.get()),
             [&out](std::exception_ptr e, push_outcome o) {
-              if (!e) out = std::move(o);
+              if (!e) {
+                out = std::move(o);
+                return;
+              }
+              try {
+                std::rethrow_exception(e);
+              } catch (const std::exception& x) {
+                out.error = x.what();  // the format's encoder, or memory
+              }
             });
         context_.run();
         if (abandon_ && !out.ok) out.error = "given up at close: " + (out.error.empty() ? std::string("no answer") : out.error);
