@@ -15,14 +15,7 @@ dir=$(mktemp -d)
 source "$root/tests/loopback.sh"
 pids=()
 trap 'for p in "${pids[@]}"; do kill $p 2>/dev/null; done; wait 2>/dev/null; stop_nginx "$dir"; rm -rf "$dir"' EXIT
-start_nginx "$dir" 4096 <<'HTTP'
-  log_format stamp '$msec $status';
-  access_log @DIR@/access.log stamp;
-  server {
-    listen 127.0.0.1:@PORT@;
-    location / { return 200 "hello\n"; }
-  }
-HTTP
+start_nginx_logged "$dir"
 url=http://127.0.0.1:$port/
 ok=$(free_port) never=$(free_port) reset=$(free_port) err=$(free_port) slow=$(free_port)
 mkdir -p "$dir/received"

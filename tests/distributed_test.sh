@@ -15,14 +15,7 @@ done
 dir=$(mktemp -d)
 source "$(dirname "${BASH_SOURCE[0]}")/loopback.sh"
 trap 'stop_nginx "$dir"; rm -rf "$dir"' EXIT
-start_nginx "$dir" 4096 <<'HTTP'
-  log_format stamp '$msec $status';
-  access_log @DIR@/access.log stamp;
-  server {
-    listen 127.0.0.1:@PORT@;
-    location / { return 200 "hello\n"; }
-  }
-HTTP
+start_nginx_logged "$dir"
 failures=0
 fail() {
   echo "FAIL [$case]: $*"

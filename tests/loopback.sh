@@ -62,6 +62,19 @@ start_nginx_with_503s() {
 HTTP
 }
 
+# start_nginx_logged DIR: nginx answering 200 to everything, logging each request's
+# time and status ("$msec $status") to DIR/access.log, for counts per second.
+start_nginx_logged() {
+  start_nginx "$1" 4096 <<'HTTP'
+  log_format stamp '$msec $status';
+  access_log @DIR@/access.log stamp;
+  server {
+    listen 127.0.0.1:@PORT@;
+    location / { return 200 "hello\n"; }
+  }
+HTTP
+}
+
 stop_nginx() {
   [[ -f $1/nginx.pid ]] && nginx -c "$1/nginx.conf" -s stop 2>/dev/null
 }

@@ -23,14 +23,7 @@ dir=$(mktemp -d)
 source "$here/loopback.sh"
 pids=()
 trap 'for p in "${pids[@]}"; do kill $p 2>/dev/null; done; wait 2>/dev/null; stop_nginx "$dir"; rm -rf "$dir"' EXIT
-start_nginx "$dir" 4096 <<'HTTP'
-  log_format stamp '$msec $status';
-  access_log @DIR@/access.log stamp;
-  server {
-    listen 127.0.0.1:@PORT@;
-    location / { return 200 "hello\n"; }
-  }
-HTTP
+start_nginx_logged "$dir"
 url=http://127.0.0.1:$port/
 failures=0
 fail() {

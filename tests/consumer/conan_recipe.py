@@ -145,20 +145,13 @@ if recipe.KargaConan.version != version:
     failures.append(f"the recipe says version {recipe.KargaConan.version}, karga is {version}")
 
 # validate(): a component without what it needs.
-bad = recipe.KargaConan({"http": True, "results": False})
-try:
-    bad.validate()
-    failures.append("validate() took http=True with results=False")
-except ConanInvalidConfiguration:
-    pass
-
-# cli without push, which it needs.
-bad = recipe.KargaConan({"cli": True, "push": False})
-try:
-    bad.validate()
-    failures.append("validate() took cli=True with push=False")
-except ConanInvalidConfiguration:
-    pass
+for component, needed in (("http", "results"), ("cli", "push")):
+    bad = recipe.KargaConan({component: True, needed: False})
+    try:
+        bad.validate()
+        failures.append(f"validate() took {component}=True with {needed}=False")
+    except ConanInvalidConfiguration:
+        pass
 
 # The whole flow with http, push and cli on.
 k = recipe.KargaConan({"http": True, "push": True, "cli": True})
