@@ -1,6 +1,6 @@
 # Installs each target's headers as a component of its own, with a package config so
 # that `find_package(karga CONFIG COMPONENTS ...)` gives `karga::karga` and the
-# components installed: `results`, `prometheus`, `push`, `http`, `fs`, `cli`. A component installs its
+# components installed: `results`, `prometheus`, `push`, `http`, `grpc`, `fs`, `cli`. A component installs its
 # folder of include/karga/, its umbrella header, and the 0.1 paths that forward to it.
 include(CMakePackageConfigHelpers)
 
@@ -35,6 +35,7 @@ karga_install_component(prometheus karga_prometheus FOLDERS exporters UMBRELLA p
 karga_install_component(push karga_push FOLDERS push UMBRELLA push.hpp)
 karga_install_component(http karga_http FOLDERS http UMBRELLA http.hpp
                         COMPAT http/serialize.hpp http/embedded_server.hpp)
+karga_install_component(grpc karga_grpc FOLDERS grpc UMBRELLA grpc.hpp)
 karga_install_component(fs karga_fs FOLDERS fs UMBRELLA fs.hpp)
 karga_install_component(cli karga_cli FOLDERS cli UMBRELLA cli.hpp)
 
@@ -60,6 +61,8 @@ karga_pkg_config(push karga-push "karga's pushes to monitoring systems"
                  "karga = ${PROJECT_VERSION}, karga-prometheus = ${PROJECT_VERSION}, openssl, snappy" "-lboost_url")
 karga_pkg_config(http karga-http "karga's HTTP/1.1 and HTTP/2 adapter"
                  "karga = ${PROJECT_VERSION}, karga-results = ${PROJECT_VERSION}, openssl, libnghttp2 >= 1.43" "-lboost_url")
+karga_pkg_config(grpc karga-grpc "karga's gRPC adapter"
+                 "karga = ${PROJECT_VERSION}, karga-http = ${PROJECT_VERSION}, zlib" "")
 karga_pkg_config(fs karga-fs "karga's filesystem adapter"
                  "karga = ${PROJECT_VERSION}, karga-results = ${PROJECT_VERSION}, liburing >= 2.1" "")
 karga_pkg_config(cli karga-cli "karga's shared command-line options"

@@ -4,9 +4,10 @@
 #   libkarga-prometheus-dev  the Prometheus endpoint
 #   libkarga-push-dev        pushes to monitoring systems (Boost.URL, OpenSSL, snappy)
 #   libkarga-http-dev        the HTTP adapter (Boost.URL, OpenSSL, nghttp2)
+#   libkarga-grpc-dev        the gRPC adapter (zlib; on the HTTP adapter)
 #   libkarga-fs-dev          the filesystem adapter (liburing)
 #   libkarga-cli-dev         the shared command-line options (CLI11)
-#   karga-tools              karga-http, karga-fs, karga-merge
+#   karga-tools              karga-http, karga-grpc, karga-fs, karga-merge
 # Each -dev package depends on the Debian packages its headers need and on the karga
 # packages of the same version it builds on; karga-tools on the shared libraries its
 # programs link (dpkg-shlibdeps).
@@ -21,7 +22,7 @@ set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION libdevel)
 set(CPACK_COMPONENTS_ALL karga)
-foreach(component IN ITEMS results prometheus push http fs cli)
+foreach(component IN ITEMS results prometheus push http grpc fs cli)
   if(TARGET karga_${component})
     list(APPEND CPACK_COMPONENTS_ALL ${component})
   endif()
@@ -49,6 +50,8 @@ karga_deb(push libkarga-push-dev "karga: results pushed to monitoring systems (I
           "libkarga-dev ${karga_same}, libkarga-prometheus-dev ${karga_same}, libboost-url1.81-dev, libssl-dev, libsnappy-dev")
 karga_deb(http libkarga-http-dev "karga: the HTTP/1.1 and HTTP/2 adapter"
           "libkarga-dev ${karga_same}, libkarga-results-dev ${karga_same}, libboost-url1.81-dev, libssl-dev, libnghttp2-dev")
+karga_deb(grpc libkarga-grpc-dev "karga: the gRPC adapter (on HTTP/2)"
+          "libkarga-dev ${karga_same}, libkarga-http-dev ${karga_same}, zlib1g-dev")
 karga_deb(fs libkarga-fs-dev "karga: the filesystem adapter (io_uring)"
           "libkarga-dev ${karga_same}, libkarga-results-dev ${karga_same}, liburing-dev")
 karga_deb(cli libkarga-cli-dev "karga: the command-line options its tools share"
@@ -56,5 +59,5 @@ karga_deb(cli libkarga-cli-dev "karga: the command-line options its tools share"
 set(CPACK_DEBIAN_TOOLS_PACKAGE_NAME karga-tools)
 set(CPACK_DEBIAN_TOOLS_PACKAGE_SECTION utils)
 set(CPACK_DEBIAN_TOOLS_PACKAGE_SHLIBDEPS ON)
-set(CPACK_COMPONENT_TOOLS_DESCRIPTION "karga: karga-http, karga-fs and karga-merge, load tests from the command line")
+set(CPACK_COMPONENT_TOOLS_DESCRIPTION "karga: karga-http, karga-grpc, karga-fs and karga-merge, load tests from the command line")
 include(CPack)

@@ -3,7 +3,7 @@
     conan create conan/ --build=missing -o "karga/*:http=True"
 
 Components: karga::core (always), karga::results, karga::prometheus, karga::push,
-karga::http, karga::fs and karga::cli, each turned on by the option of its name.
+karga::http, karga::grpc, karga::fs and karga::cli, each turned on by the option of its name.
 """
 import os
 
@@ -18,6 +18,7 @@ COMPONENTS = {
     "prometheus": ("KARGA_PROMETHEUS", "karga::prometheus", []),
     "push": ("KARGA_PUSH", "karga::push", ["prometheus", "boost::url", "openssl::openssl", "snappy::snappy"]),
     "http": ("KARGA_HTTP", "karga::http", ["results", "boost::url", "openssl::openssl", "libnghttp2::libnghttp2"]),
+    "grpc": ("KARGA_GRPC", "karga::grpc", ["http", "zlib::zlib"]),
     "fs": ("KARGA_FS", "karga::fs", ["results", "liburing::liburing"]),
     "cli": ("KARGA_CLI", "karga::cli", ["results", "prometheus", "push", "cli11::cli11"]),
 }
@@ -32,7 +33,7 @@ class KargaConan(ConanFile):
     package_type = "header-library"
     settings = "os", "arch", "compiler", "build_type"
     options = {name: [True, False] for name in COMPONENTS}
-    default_options = {"results": True, "prometheus": True, "push": False, "http": False, "fs": False, "cli": False}
+    default_options = {"results": True, "prometheus": True, "push": False, "http": False, "grpc": False, "fs": False, "cli": False}
     no_copy_source = True
 
     def export_sources(self):

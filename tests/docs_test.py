@@ -28,6 +28,7 @@ PRELUDE = r'''
 #include <karga/karga.hpp>
 #include <karga/cli.hpp>
 #include <karga/fs.hpp>
+#include <karga/grpc.hpp>
 #include <karga/http.hpp>
 #include <karga/prometheus.hpp>
 #include <karga/push.hpp>

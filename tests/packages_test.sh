@@ -23,7 +23,7 @@ fail() {
   echo "FAIL: $*"
   exit 1
 }
-packages=(libkarga-dev libkarga-results-dev libkarga-prometheus-dev libkarga-push-dev libkarga-http-dev libkarga-fs-dev libkarga-cli-dev karga-tools)
+packages=(libkarga-dev libkarga-results-dev libkarga-prometheus-dev libkarga-push-dev libkarga-http-dev libkarga-grpc-dev libkarga-fs-dev libkarga-cli-dev karga-tools)
 cleanup() {
   $sudo apt-get purge -y -qq "${packages[@]}" >/dev/null 2>&1 || true
   rm -rf "$work"

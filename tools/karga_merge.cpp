@@ -1,5 +1,5 @@
 // karga-merge: merges the results files of the processes of one test (each
-// written by `karga-http` or `karga-fs` with `--segment I/N --out results=FILE`) into
+// written by `karga-http`, `karga-grpc` or `karga-fs` with `--segment I/N --out results=FILE`) into
 // one report, for any reporter, and evaluates thresholds on the merged figures.
 //
 // Exit status, as karga-http's:
@@ -13,6 +13,7 @@
 #include <karga/cli/report_options.hpp>
 
 #include <karga/fs.hpp>
+#include <karga/grpc.hpp>
 #include <karga/http.hpp>
 #include <karga/karga.hpp>
 
@@ -53,13 +54,14 @@ int merge(const std::vector<std::string>& files, karga::cli::command& cmd, int a
 
 using http_results = karga::series_aggregate<karga::http::aggregate>;
 using fs_results = karga::series_aggregate<karga::fs::aggregate>;
+using grpc_results = karga::series_aggregate<karga::grpc::aggregate>;
 
 } // namespace
 
 int main(int argc, char** argv) try {
   karga::cli::command cmd{"karga-merge",
-                           "karga-merge: merges the results files of one test's processes (karga-http or karga-fs\n"
-                           "--out results=FILE) into one report, and evaluates thresholds on it."};
+                           "karga-merge: merges the results files of one test's processes (karga-http, karga-grpc or\n"
+                           "karga-fs --out results=FILE) into one report, and evaluates thresholds on it."};
   std::vector<std::string> files;
   cmd.app().add_option("files", files, "results files, one per process")->required()->type_name("FILE");
   // The first file says which command wrote them: its options (--out, --threshold) follow.
@@ -73,6 +75,8 @@ int main(int argc, char** argv) try {
   files.clear();
   if (type == karga::results_type_name<fs_results>())
     return merge<fs_results, karga::report_with_series<karga::fs::report>>(files, cmd, argc, argv);
+  if (type == karga::results_type_name<grpc_results>())
+    return merge<grpc_results, karga::report_with_series<karga::grpc::report>>(files, cmd, argc, argv);
   return merge<http_results, karga::report_with_series<karga::http::report>>(files, cmd, argc, argv);
 } catch (const karga::error& e) {
   std::fprintf(stderr, "karga-merge: %s\n", e.message().c_str());

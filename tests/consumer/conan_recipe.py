@@ -145,7 +145,7 @@ if recipe.KargaConan.version != version:
     failures.append(f"the recipe says version {recipe.KargaConan.version}, karga is {version}")
 
 # validate(): a component without what it needs.
-for component, needed in (("http", "results"), ("cli", "push")):
+for component, needed in (("http", "results"), ("grpc", "http"), ("cli", "push")):
     bad = recipe.KargaConan({component: True, needed: False})
     try:
         bad.validate()

@@ -101,7 +101,7 @@ endfunction()
 include("${SOURCE_DIR}/ports/karga/portfile.cmake")
 
 # What the features installed, and only that.
-foreach(component IN ITEMS results prometheus push http fs cli)
+foreach(component IN ITEMS results prometheus push http grpc fs cli)
   set(targets "${CURRENT_PACKAGES_DIR}/share/karga/karga-${component}-targets.cmake")
   if(component IN_LIST FEATURES AND NOT EXISTS "${targets}")
     message(FATAL_ERROR "the ${component} feature installed no karga::${component}")

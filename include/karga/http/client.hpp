@@ -381,6 +381,18 @@ public:
     co_return full_result(std::move(out));
   }
 
+  /// HTTP/2 only: sends `req` on `s` and waits for the stream's end, at most `timeout`
+  /// (zero: the client's request timeout). `s` takes what comes back as it comes: the
+  /// status, the headers and trailers (with `s.keep`), each piece of the body (through
+  /// `s.on_data`). For protocols carried by HTTP/2, such as gRPC. Throws
+  /// `karga::error` if the client does not speak HTTP/2.
+  boost::asio::awaitable<std::pair<error_kind, std::string>> exchange(const prepared_request& req, h2::stream& s,
+                                                                      std::chrono::steady_clock::duration timeout = {}) const {
+    if (options_.protocol != protocol::http2)
+      karga::detail::throw_error("http::client::exchange needs a client that speaks HTTP/2 (options::protocol)");
+    co_return co_await h2_exchange(req, s, timeout);
+  }
+
   /// Connections kept for reuse by this copy (HTTP/1.1).
   std::size_t idle_connections() const noexcept { return pool_->idle.size(); }
   /// HTTP/2 connections this copy has open.
@@ -499,13 +511,21 @@ private:
 
   // One request on a stream of this copy's connections: sent again (on another stream)
   // when the server refused its stream without processing it. `s` keeps the response.
-  boost::asio::awaitable<std::pair<error_kind, std::string>> h2_exchange(const prepared_request& req, h2::stream& s) const {
+  boost::asio::awaitable<std::pair<error_kind, std::string>> h2_exchange(const prepared_request& req, h2::stream& s,
+                                                                         clock::duration timeout = {}) const {
+    // A given timeout bounds the whole exchange, attempts included (a gRPC deadline);
+    // the request timeout bounds each attempt.
+    const bool whole = timeout != clock::duration{};
+    const clock::time_point deadline = whole ? clock::now() + timeout : clock::time_point{};
     for (int attempt = 0; attempt < 8; ++attempt) {
       if (attempt != 0) s.reset();
       auto [c, kind, message] = co_await h2_acquire();
       if (!c) co_return std::pair{kind, std::move(message)};
       if (!c->submit(s, req.h2_form())) co_return std::pair{error_kind::protocol, s.message};
-      s.done.expires_after(options_.request_timeout);
+      if (whole)
+        s.done.expires_at(deadline);
+      else
+        s.done.expires_after(options_.request_timeout);
       co_await s.done.async_wait(tuple_awaitable);
       if (s.end == h2::stream_end::open) {  // the deadline, or the run's cancellation
         c->abandon(s);

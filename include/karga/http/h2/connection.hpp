@@ -66,7 +66,11 @@ struct stream {
   std::uint64_t header_plain_bytes = 0;  ///< the same fields as text, "name: value\r\n" each
   bool got_headers = false;  ///< whether a response header came
   bool after_idle = false;               ///< sent on a connection idle since its last stream (the server may have closed it)
-  bool keep = false;                     ///< keep headers and body (fetch), not only count them
+  bool keep = false;                     ///< keep headers (trailers too) and body (fetch), not only count them
+  /// Given each piece of the response's body as it is read, in place of keeping it
+  /// (a protocol over HTTP/2 reads its messages as they come); null: none.
+  void (*on_data)(void* arg, std::string_view piece) = nullptr;
+  void* on_data_arg = nullptr;           ///< the first argument of `on_data`
   boost::beast::http::fields headers;  ///< the response's headers (with `keep`)
   std::string body;  ///< the response's body (with `keep`)
   std::string message;                   ///< what went wrong, in words
@@ -271,7 +275,10 @@ private:
                            std::size_t len, void*) {
     if (stream* s = stream_of(session, id)) {
       s->body_bytes += len;
-      if (s->keep) s->body.append(reinterpret_cast<const char*>(data), len);
+      if (s->on_data)
+        s->on_data(s->on_data_arg, std::string_view(reinterpret_cast<const char*>(data), len));
+      else if (s->keep)
+        s->body.append(reinterpret_cast<const char*>(data), len);
     }
     return 0;
   }

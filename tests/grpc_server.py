@@ -1,0 +1,158 @@
+#!/usr/bin/python3
+"""A gRPC server for karga's interop tests, on Python's grpcio (the official gRPC
+library's core underneath), with generic handlers: messages are bytes, no generated
+code. It counts every call and message it serves; GET-like method test.Probe/Counters
+answers the counts as JSON.
+
+    grpc_server.py PORT_FILE [--port N] [--tls CERT KEY]   serves
+    grpc_server.py --counters PORT                         prints the counts of the server on PORT
+    grpc_server.py --reset PORT                            sets them to zero
+
+Methods of service test.Probe:
+  Unary          answers the request's bytes
+  ServerStream   the request is a count N in ASCII: answers N messages "m0", "m1", …
+  ClientStream   answers the number of messages received, in ASCII
+  Bidi           answers each message with the same bytes
+  Status         the Kth call (from 0) ends with status K % 17, message "status K % 17"
+  Sleep          sleeps the request's milliseconds (ASCII), then answers "slept"
+  Big            the request is a size N in ASCII: answers N bytes of 'x'
+  Counters       answers the counts as JSON (not counted itself)
+  Reset          sets the counts to zero (not counted itself)
+"""
+import json
+import os
+import sys
+import threading
+import time
+from concurrent import futures
+
+import grpc
+
+lock = threading.Lock()
+counts = {}
+seconds = {}  # the unary calls started in each whole second of the wall clock
+status_calls = [0]
+
+
+def count(name, received=0, sent=0):
+    with lock:
+        c = counts.setdefault(name, {"calls": 0, "received": 0, "sent": 0})
+        c["calls"] += 1
+        c["received"] += received
+        c["sent"] += sent
+
+
+def unary(request, context):
+    with lock:
+        s = int(time.time())
+        seconds[s] = seconds.get(s, 0) + 1
+    count("Unary", 1, 1)
+    return request
+
+
+def server_stream(request, context):
+    n = int(request.decode() or "0")
+    for i in range(n):
+        yield f"m{i}".encode()
+    count("ServerStream", 1, n)
+
+
+def client_stream(request_iterator, context):
+    n = sum(1 for _ in request_iterator)
+    count("ClientStream", n, 1)
+    return str(n).encode()
+
+
+def bidi(request_iterator, context):
+    n = 0
+    for m in request_iterator:
+        n += 1
+        yield m
+    count("Bidi", n, n)
+
+
+codes = {c.value[0]: c for c in grpc.StatusCode}
+
+
+def status(request, context):
+    with lock:
+        k = status_calls[0] % 17
+        status_calls[0] += 1
+    count("Status", 1, 1 if k == 0 else 0)
+    if k == 0:
+        return b"ok"
+    context.abort(codes[k], f"status {k}")
+
+
+def sleep(request, context):
+    time.sleep(int(request.decode() or "0") / 1000)
+    count("Sleep", 1, 1)
+    return b"slept"
+
+
+def big(request, context):
+    count("Big", 1, 1)
+    return b"x" * int(request.decode() or "0")
+
+
+def counters(request, context):
+    with lock:
+        return json.dumps({"methods": counts, "seconds": {str(k): v for k, v in seconds.items()}}).encode()
+
+
+def reset(request, context):
+    with lock:
+        counts.clear()
+        seconds.clear()
+        status_calls[0] = 0
+    return b""
+
+
+def ask(method, port):
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as ch:
+        return ch.unary_unary(f"/test.Probe/{method}")(b"", timeout=10)
+
+
+def main():
+    args = sys.argv[1:]
+    if args[0] in ("--counters", "--reset"):
+        print(ask("Counters" if args[0] == "--counters" else "Reset", int(args[1])).decode())
+        return
+    port_file = args.pop(0)
+    port, tls = 0, None
+    while args:
+        a = args.pop(0)
+        if a == "--port":
+            port = int(args.pop(0))
+        elif a == "--tls":
+            tls = (args.pop(0), args.pop(0))
+    handler = grpc.method_handlers_generic_handler("test.Probe", {
+        "Unary": grpc.unary_unary_rpc_method_handler(unary),
+        "ServerStream": grpc.unary_stream_rpc_method_handler(server_stream),
+        "ClientStream": grpc.stream_unary_rpc_method_handler(client_stream),
+        "Bidi": grpc.stream_stream_rpc_method_handler(bidi),
+        "Status": grpc.unary_unary_rpc_method_handler(status),
+        "Sleep": grpc.unary_unary_rpc_method_handler(sleep),
+        "Big": grpc.unary_unary_rpc_method_handler(big),
+        "Counters": grpc.unary_unary_rpc_method_handler(counters),
+        "Reset": grpc.unary_unary_rpc_method_handler(reset),
+    })
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=64), handlers=[handler],
+                         maximum_concurrent_rpcs=None)
+    if tls:
+        with open(tls[0], "rb") as f:
+            cert = f.read()
+        with open(tls[1], "rb") as f:
+            key = f.read()
+        port = server.add_secure_port(f"127.0.0.1:{port}", grpc.ssl_server_credentials([(key, cert)]))
+    else:
+        port = server.add_insecure_port(f"127.0.0.1:{port}")
+    server.start()
+    with open(port_file + ".tmp", "w") as f:
+        f.write(str(port))
+    os.rename(port_file + ".tmp", port_file)  # whole when it appears
+    server.wait_for_termination()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# karga-grpc against a gRPC server on Python's grpcio (tests/grpc_server.py: the
+# official gRPC core underneath, generic handlers), on loopback. The server counts
+# what it serves; karga's report must equal it:
+# - unary at 2,000/s for 5 s, starting on a whole second: the server counts exactly
+#   10,000 calls, each whole second 2,000 ± 1 %;
+# - a server stream of 100 messages × 1,000 calls: 100,000 messages on both sides;
+#   client streams (5 messages) and bidi streams (7) likewise;
+# - a method answering each of the 17 status codes in turn, 17 × 20 calls: each
+#   count exact, by name; a deadline passed, a message over the limit, a method the
+#   server lacks, a refused port, gzip, TLS with and without the certificate trusted;
+# - the server killed 2 s into a 6 s run and restarted 2 s later: every call is
+#   accounted for, ok or UNAVAILABLE, and the server served no more than karga saw ok;
+# - two processes (--segment I/2) merged by karga-merge: the statuses add up.
+#   grpc_test.sh KARGA_GRPC KARGA_MERGE SOURCE_DIR
+set -uo pipefail
+karga=$1
+merge=$2
+src=$3
+py=/usr/bin/python3
+$py -c "import grpc" 2>/dev/null || { echo "SKIP: Debian's python3-grpcio is not installed"; exit 0; }
+dir=$(mktemp -d)
+source "$src/tests/loopback.sh"
+server_pid=
+trap '[[ -n $server_pid ]] && kill $server_pid 2>/dev/null; wait 2>/dev/null; rm -rf "$dir"' EXIT
+failures=0
+fail() {
+  echo "FAIL [$case]: $*"
+  failures=$((failures + 1))
+}
+start_server() {  # [ARGS...]: the server on $port (a free one the first time)
+  rm -f "$dir/port"
+  $py "$src/tests/grpc_server.py" "$dir/port" "$@" >>"$dir/server.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 200); do
+    [[ -s $dir/port ]] && { port=$(cat "$dir/port"); return 0; }
+    sleep 0.05
+  done
+  echo "FAIL: the gRPC server did not start: $(cat "$dir/server.log")"
+  exit 1
+}
+stop_server() {
+  kill "$server_pid" 2>/dev/null
+  wait "$server_pid" 2>/dev/null
+  server_pid=
+}
+counters() { $py "$src/tests/grpc_server.py" --counters "$port"; }
+reset() { $py "$src/tests/grpc_server.py" --reset "$port" >/dev/null; }
+# json FILE EXPRESSION: EXPRESSION of the JSON report `r` (and `s`, the server's counts)
+json() {
+  $py -c "import json,sys; r=json.load(open(sys.argv[1])); s=json.loads(sys.argv[2]); print($2)" "$1" "${3:-{\}}"
+}
+run() {  # ARGS...: karga-grpc, its JSON report in $dir/r.json, its exit status in $code
+  "$karga" "127.0.0.1:$port" --out json="$dir/r.json" "$@" >"$dir/out" 2>&1
+  code=$?
+}
+
+case="usage"
+expect() {  # MESSAGE ARG...: exit status 2 and one line saying MESSAGE
+  local message=$1 out code
+  shift
+  out=$(timeout 10 "$karga" "$@" 2>&1 >/dev/null)
+  code=$?
+  [[ $code == 2 && $(wc -l <<<"$out") == 1 && $out == *"$message"* ]] ||
+    fail "karga-grpc $* -> exit $code, \"$out\" (wanted exit 2 and \"$message\")"
+}
+expect 'a gRPC method is "package.Service/Method", not "Unary"' 127.0.0.1:9 --call Unary
+expect 'a gRPC method is "package.Service/Method", not "a/b/c"' 127.0.0.1:9 --call a/b/c
+expect '--call is required' 127.0.0.1:9
+expect '--stream: "both" is not a kind of stream: server, client or bidi' 127.0.0.1:9 --call a.B/C --stream both
+expect '--stream-messages goes with --stream client or --stream bidi' 127.0.0.1:9 --call a.B/C --stream-messages 3
+expect 'a gRPC target is host:port, http://host:port or https://host:port, not "ftp://x:1"' ftp://x:1 --call a.B/C
+expect 'metadata "grpc-timeout" is set by the call itself' 127.0.0.1:9 --call a.B/C -m 'grpc-timeout: 1S'
+expect '--data-file: "/nonexistent" cannot be read' 127.0.0.1:9 --call a.B/C --data-file /nonexistent
+expect 'cannot resolve "no-such-host.invalid"' no-such-host.invalid:50051 --call a.B/C
+
+start_server --port "$(free_port)"
+
+case="unary 2000/s"
+reset
+at=$(($(date +%s) + 2))
+run --call test.Probe/Unary -d hello --rate 2000 --duration 5s --start-at $at
+s=$(counters)
+[[ $code == 0 ]] || fail "exit status $code: $(cat "$dir/out")"
+[[ $(json "$dir/r.json" "s['methods']['Unary']['calls'], r['ok'], r['grpc']['statuses'].get('OK')" "$s") == "10000 10000 10000" ]] ||
+  fail "server and karga disagree: $(json "$dir/r.json" "s['methods'], r['ok'], r['grpc']" "$s")"
+seconds=$(json "$dir/r.json" "' '.join(str(s['seconds'].get(str($at + i), 0)) for i in range(5))" "$s")
+for n in $seconds; do ((n >= 1980 && n <= 2020)) || fail "a whole second held $n calls, not 2,000 ± 1 %: $seconds"; done
+echo "unary: 10,000 calls on both sides; each whole second at the server: $seconds"
+
+case="server stream"
+reset
+run --call test.Probe/ServerStream --stream server -d 100 --iterations 1000 --connections 2 --streams 8
+s=$(counters)
+[[ $code == 0 ]] || fail "exit status $code: $(cat "$dir/out")"
+[[ $(json "$dir/r.json" "s['methods']['ServerStream']['calls'], s['methods']['ServerStream']['sent'], r['grpc']['messages']['received'], r['grpc']['message_gaps_ns']['count'], r['grpc']['time_to_first_message_ns']['count']" "$s") == "1000 100000 100000 99000 1000" ]] ||
+  fail "$(json "$dir/r.json" "s['methods'], r['grpc']['messages'], r['grpc']['message_gaps_ns']['count']" "$s")"
+
+case="client stream"
+reset
+run --call test.Probe/ClientStream --stream client -d a -d b --stream-messages 5 --iterations 200
+s=$(counters)
+[[ $(json "$dir/r.json" "r['ok'], s['methods']['ClientStream']['received'], r['grpc']['messages']['sent'], r['grpc']['messages']['received']" "$s") == "200 1000 1000 200" ]] ||
+  fail "$(json "$dir/r.json" "s['methods'], r['grpc']['messages']" "$s")"
+
+case="bidi stream"
+reset
+run --call test.Probe/Bidi --stream bidi -d a --stream-messages 7 --iterations 200
+s=$(counters)
+[[ $(json "$dir/r.json" "r['ok'], s['methods']['Bidi']['received'], s['methods']['Bidi']['sent'], r['grpc']['messages']['sent'], r['grpc']['messages']['received']" "$s") == "200 1400 1400 1400 1400" ]] ||
+  fail "$(json "$dir/r.json" "s['methods'], r['grpc']['messages']" "$s")"
+
+case="17 statuses"
+reset
+run --call test.Probe/Status --iterations 340 --connections 2
+names="OK CANCELLED UNKNOWN INVALID_ARGUMENT DEADLINE_EXCEEDED NOT_FOUND ALREADY_EXISTS PERMISSION_DENIED RESOURCE_EXHAUSTED FAILED_PRECONDITION ABORTED OUT_OF_RANGE UNIMPLEMENTED INTERNAL UNAVAILABLE DATA_LOSS UNAUTHENTICATED"
+got=$(json "$dir/r.json" "' '.join(f'{k}={v}' for k, v in r['grpc']['statuses'].items())")
+want=$(for n in $names; do printf '%s=20 ' "$n"; done)
+[[ "$got " == "$want" ]] || fail "statuses: $got"
+[[ $(json "$dir/r.json" "r['grpc']['first_messages']['DATA_LOSS']") == "status 15" ]] || fail "first message of DATA_LOSS"
+[[ $code == 1 ]] || fail "exit status $code, not 1 (calls failed)"
+grep -q "grpc status     OK×20 CANCELLED×20" "$dir/out" || fail "the summary: $(cat "$dir/out")"
+# errors(NAME) thresholds count calls by status.
+run --call test.Probe/Status --iterations 34 --connections 1 --threshold "errors(UNAVAILABLE) == 2" \
+  --threshold "errors(OK) == 2" --threshold "errors(deadline_exceeded) < 2"
+[[ $code == 99 ]] || fail "exit status $code, not 99 (errors(deadline_exceeded) < 2 fails)"
+[[ $(json "$dir/r.json" "[t['passed'] for t in r['thresholds']]") == "[True, True, False]" ]] || fail "$(json "$dir/r.json" "r['thresholds']")"
+
+case="deadline"
+run --call test.Probe/Sleep -d 400 --deadline 100ms --iterations 10 --connections 10
+[[ $(json "$dir/r.json" "r['grpc']['statuses'], r['grpc']['first_messages']") == "{'DEADLINE_EXCEEDED': 10} {'DEADLINE_EXCEEDED': 'the deadline passed (100ms)'}" ]] ||
+  fail "$(json "$dir/r.json" "r['grpc']")"
+[[ $(json "$dir/r.json" "r['latency_ns']['max'] < 300e6") == True ]] || fail "a call outlived its deadline"
+
+case="message too large"
+run --call test.Probe/Big -d 5000 --max-receive 4000 --iterations 3
+[[ $(json "$dir/r.json" "r['grpc']['statuses'], r['grpc']['first_messages']") == "{'RESOURCE_EXHAUSTED': 3} {'RESOURCE_EXHAUSTED': 'an answer message of 5000 bytes is over the limit of 4000'}" ]] ||
+  fail "$(json "$dir/r.json" "r['grpc']")"
+run --call test.Probe/Big -d 4000 --max-receive 4000 --iterations 3
+[[ $(json "$dir/r.json" "r['grpc']['statuses'], r['bytes']") == "{'OK': 3} 12000" ]] || fail "$(json "$dir/r.json" "r['grpc'], r['bytes']")"
+
+case="no such method"
+run --call test.Probe/Absent --iterations 3
+[[ $(json "$dir/r.json" "r['grpc']['statuses']") == "{'UNIMPLEMENTED': 3}" ]] || fail "$(json "$dir/r.json" "r['grpc']")"
+
+case="gzip"
+reset
+run --call test.Probe/Unary --gzip -d "$(head -c 3000 /dev/zero | tr '\0' z)" --iterations 20
+s=$(counters)
+[[ $(json "$dir/r.json" "r['grpc']['statuses'], s['methods']['Unary']['calls']" "$s") == "{'OK': 20} 20" ]] ||
+  fail "$(json "$dir/r.json" "r['grpc'], s" "$s")"
+
+case="refused"
+"$karga" "127.0.0.1:$(free_port)" --call test.Probe/Unary --iterations 3 --out json="$dir/r.json" >/dev/null 2>&1
+[[ $(json "$dir/r.json" "r['grpc']['statuses'], r['grpc']['first_messages']") == "{'UNAVAILABLE': 3} {'UNAVAILABLE': 'Connection refused'}" ]] ||
+  fail "$(json "$dir/r.json" "r['grpc']")"
+
+case="server restarted"
+reset
+"$karga" "127.0.0.1:$port" --out json="$dir/r.json" --call test.Probe/Unary -d x --rate 200 --duration 6s \
+  --deadline 1s >"$dir/out" 2>&1 &
+karga_pid=$!
+sleep 2
+stop_server
+sleep 2
+start_server --port "$port"
+wait $karga_pid
+code=$?
+s=$(counters)
+read -r started ok unavailable other served < <(json "$dir/r.json" "r['started'], r['ok'], r['grpc']['statuses'].get('UNAVAILABLE', 0), sum(v for k, v in r['grpc']['statuses'].items() if k not in ('OK', 'UNAVAILABLE')), s['methods'].get('Unary', {}).get('calls', 0)" "$s" | tr -d '(),')
+[[ $code == 1 ]] || fail "exit status $code, not 1"
+((started == 1200 && ok + unavailable == 1200 && other == 0)) ||
+  fail "started $started: ok $ok + UNAVAILABLE $unavailable (+ $other others) do not account for every call"
+((unavailable >= 200 && ok >= 200 && served <= ok)) || fail "ok $ok, UNAVAILABLE $unavailable, the restarted server served $served"
+echo "restart: $ok ok, $unavailable UNAVAILABLE of 1,200; the restarted server served $served"
+
+case="segments"
+for i in 0 1; do
+  "$karga" "127.0.0.1:$port" --call test.Probe/Status --rate 170 --duration 1s --segment $i/2 \
+    --out results="$dir/seg$i.karga" >/dev/null 2>&1
+done
+"$merge" "$dir/seg0.karga" "$dir/seg1.karga" --out json="$dir/m.json" >"$dir/merge.out" 2>&1
+[[ $(json "$dir/m.json" "r['started'], sum(r['grpc']['statuses'].values()), len(r['grpc']['statuses'])") == "170 170 17" ]] ||
+  fail "merged: $(cat "$dir/merge.out")"
+
+case="tls"
+stop_server
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$dir/key.pem" -out "$dir/cert.pem" -days 1 -subj /CN=127.0.0.1 \
+  -addext "subjectAltName=IP:127.0.0.1" >/dev/null 2>&1
+start_server --tls "$dir/cert.pem" "$dir/key.pem"
+"$karga" "https://127.0.0.1:$port" --cacert "$dir/cert.pem" --call test.Probe/Unary -d hi --iterations 50 \
+  --out json="$dir/r.json" >"$dir/out" 2>&1
+[[ $(json "$dir/r.json" "r['grpc']['statuses']") == "{'OK': 50}" ]] || fail "trusted: $(cat "$dir/out")"
+"$karga" "https://127.0.0.1:$port" --call test.Probe/Unary --iterations 2 --out json="$dir/r.json" >"$dir/out" 2>&1
+[[ $(json "$dir/r.json" "r['grpc']['statuses']") == "{'UNAVAILABLE': 2}" ]] || fail "untrusted: $(cat "$dir/out")"
+grep -q "certificate verify failed" "$dir/out" || fail "untrusted, the reason: $(cat "$dir/out")"
+
+((failures == 0)) || exit 1
+echo "karga-grpc: every case passed"

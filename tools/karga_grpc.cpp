@@ -1,0 +1,178 @@
+// karga-grpc: a gRPC load test, in the spirit of ghz, with the load models and
+// outputs every karga command shares (load_options.hpp). Calls go over karga's own
+// HTTP/2 client, on each shard's thread; `karga-grpc --help` lists the options and
+// docs/grpc.md shows them at work.
+//
+// Exit status, as karga-http's:
+//   0        without thresholds: every call ended OK; with thresholds: every threshold passed
+//   1        without thresholds: some calls did not end OK, were dropped or interrupted
+//   2        usage: a bad option or value, a target that does not resolve
+//   3        a --push or --live push failed
+//   99       a threshold failed, at the end or live with abort
+//   128 + N  stopped early by signal N (130: SIGINT, 143: SIGTERM): never a pass
+#include "header.hpp"
+
+#include <karga/cli/command.hpp>
+#include <karga/cli/load_options.hpp>
+#include <karga/cli/parse.hpp>
+#include <karga/grpc.hpp>
+#include <karga/karga.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace {
+
+using results_type = karga::series_aggregate<karga::grpc::aggregate>;
+using report_type = karga::report_with_series<karga::grpc::report>;
+
+// What karga-grpc adds to the shared options: the call and how it is made.
+struct grpc_options {
+  std::string target, method, stream;
+  std::vector<std::string> data;  // request messages, as bytes
+  karga::grpc::channel_options channel;
+  karga::grpc::call_options call;
+  std::optional<std::uint64_t> stream_messages;
+
+  void add_to(karga::cli::command& cmd) {
+    using namespace karga::cli;
+    CLI::App& app = cmd.app();
+    app.add_option("target", target, "host:port or http://host:port (h2c), https://host:port (TLS)")->required();
+    app.add_option("--call", method, "the method: package.Service/Method")->required()->type_name("METHOD");
+    app.add_option("--stream", stream,
+                   "the method's kind when it streams: server, client or bidi (default: unary)")
+        ->type_name("server|client|bidi");
+    app.add_option_function<std::vector<std::string>>(
+           "-d,--data", [this](const std::vector<std::string>& v) { data.insert(data.end(), v.begin(), v.end()); },
+           "a request message's bytes, as given (repeatable: calls take them in turn, a client or\n"
+           "bidi stream sends them in order)")
+        ->type_name("BYTES");
+    app.add_option_function<std::vector<std::string>>(
+           "--data-file",
+           [this](const std::vector<std::string>& v) {
+             for (const auto& f : v) {
+               std::ifstream in(f, std::ios::binary);
+               if (!in) bad("--data-file", f, "cannot be read");
+               data.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+             }
+           },
+           "a file holding one request message, a serialized protobuf say (repeatable, as -d)")
+        ->type_name("FILE");
+    app.add_option_function<std::vector<std::string>>(
+           "-m,--metadata",
+           [this](const std::vector<std::string>& v) {
+             for (const auto& m : v) {
+               auto [name, value] = karga_tools::parse_header(m);
+               for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+               call.metadata.emplace_back(name, value);
+             }
+           },
+           "'name: value' sent with each call (repeatable)")
+        ->type_name("METADATA");
+    app.add_option_function<std::string>(
+           "--deadline",
+           [this](const std::string& s) { call.deadline = karga::schedule::to_duration(parse_duration(s, "--deadline").count()); },
+           "each call's deadline, sent as grpc-timeout; past it the call ends DEADLINE_EXCEEDED\n(default 30s)")
+        ->type_name("DURATION");
+    app.add_option_function<std::string>(
+           "--stream-messages",
+           [this](const std::string& s) { stream_messages = parse_count(s, "--stream-messages", 1, 1u << 24); },
+           "client and bidi streams: messages sent per call, taken in turn from -d (default: each -d once)")
+        ->type_name("N");
+    app.add_flag("--gzip", call.compress, "compress each request message (grpc-encoding: gzip)");
+    app.add_option_function<std::string>(
+           "--max-receive",
+           [this](const std::string& s) { call.max_receive = parse_count(s, "--max-receive", 0, 1ull << 31); },
+           "the longest answer message taken, in bytes (default 4194304); a longer one ends the call\n"
+           "RESOURCE_EXHAUSTED")
+        ->type_name("BYTES");
+    app.add_option_function<std::string>(
+           "--streams",
+           [this](const std::string& s) {
+             channel.streams = static_cast<std::uint32_t>(parse_count(s, "--streams", 1, 1u << 20, "HTTP/2 stream ids run out"));
+           },
+           "calls at once per connection (default 100, fewer if the server says so)")
+        ->type_name("N");
+    app.add_option("--cacert", channel.ca_file, "https: a PEM file of certificates to trust")->type_name("FILE");
+    app.add_flag_function("-k,--insecure", [this](std::int64_t) { channel.verify_peer = false; },
+                          "https: do not verify the server's certificate");
+    app.add_option_function<std::string>(
+           "--connect-timeout",
+           [this](const std::string& s) {
+             channel.connect_timeout = karga::schedule::to_duration(parse_duration(s, "--connect-timeout").count());
+           },
+           "connect and TLS handshake timeout (default 5s)")
+        ->type_name("DURATION");
+  }
+
+  karga::grpc::call_kind kind(const karga::cli::command& cmd) const {
+    using karga::grpc::call_kind;
+    if (stream.empty()) return call_kind::unary;
+    if (stream == "server") return call_kind::server_streaming;
+    if (stream == "client") return call_kind::client_streaming;
+    if (stream == "bidi") return call_kind::bidi_streaming;
+    cmd.usage_error("--stream: \"" + stream + "\" is not a kind of stream: server, client or bidi");
+  }
+};
+
+} // namespace
+
+int main(int argc, char** argv) try {
+  karga::cli::command cmd{"karga-grpc",
+                           "karga-grpc: a gRPC load test. With --rate or --stage, an open model (calls start on a\n"
+                           "schedule whatever the server does); without, a closed loop of --connections × --streams\n"
+                           "callers per thread."};
+  grpc_options grpc;
+  karga::cli::load_options<report_type, results_type> load;
+  grpc.add_to(cmd);
+  load.add_to(cmd);
+  cmd.parse(argc, argv);
+  const auto kind = grpc.kind(cmd);
+  const bool streams_out = kind == karga::grpc::call_kind::client_streaming || kind == karga::grpc::call_kind::bidi_streaming;
+  if (grpc.stream_messages && !streams_out) cmd.usage_error("--stream-messages goes with --stream client or --stream bidi");
+  if (grpc.data.empty()) grpc.data.emplace_back();  // one empty message (an empty protobuf)
+  grpc.channel.connections = load.connections.value_or(1);
+  load.streams_per_connection = grpc.channel.streams;
+  load.check(cmd);
+
+  const karga::grpc::channel channel = [&] {
+    try {
+      return karga::grpc::channel(grpc.target, grpc.channel);
+    } catch (const karga::error& e) {
+      cmd.usage_error(e.message());
+    }
+  }();
+  // The calls, prepared once: a unary or server-streaming call per -d, taken in turn;
+  // a client or bidi stream of --stream-messages messages cycling through -d.
+  std::vector<karga::grpc::prepared_call> calls;
+  try {
+    if (streams_out) {
+      std::vector<std::string_view> messages;
+      const std::uint64_t n = grpc.stream_messages.value_or(grpc.data.size());
+      for (std::uint64_t i = 0; i < n; ++i) messages.push_back(grpc.data[i % grpc.data.size()]);
+      calls.push_back(channel.prepare(kind, grpc.method, messages, grpc.call));
+    } else {
+      for (const auto& d : grpc.data) {
+        const std::string_view one[] = {d};
+        calls.push_back(channel.prepare(kind, grpc.method, one, grpc.call));
+      }
+    }
+  } catch (const karga::error& e) {
+    cmd.usage_error(e.message());
+  }
+  auto shared = std::make_shared<const std::vector<karga::grpc::prepared_call>>(std::move(calls));
+  auto action = [channel, shared, next = std::size_t{0}]() mutable -> boost::asio::awaitable<karga::grpc::metric> {
+    const auto& call = (*shared)[next++ % shared->size()];
+    co_return karga::grpc::to_metric(co_await channel.call(call));
+  };
+  const std::string heading = grpc.target + " " + grpc.method;
+  if (load.find_max) return load.find_max_rate<karga::grpc::aggregate>(heading, action);
+  return load.run_and_report(cmd, action, "karga-grpc", heading);
+} catch (const karga::error& e) {
+  std::fprintf(stderr, "karga-grpc: %s\n", e.message().c_str());
+  return karga::cli::exit_usage;
+}
