@@ -11,14 +11,17 @@
 #   server lacks, a refused port, gzip, TLS with and without the certificate trusted;
 # - the server killed 2 s into a 6 s run and restarted 2 s later: every call is
 #   accounted for, ok or UNAVAILABLE, and the server served no more than karga saw ok;
-# - two processes (--segment I/2) merged by karga-merge: the statuses add up.
+# - two processes (--segment I/2) merged by karga-merge: the statuses add up;
+# - a server on python3-h2 answering wrongly (tests/grpc_faults.py): a bad prefix, a
+#   message cut short, no grpc-status, HTTP 503, HTML, RST_STREAM, GOAWAY, never
+#   answering, two messages to a unary call: each its status and its sentence.
 #   grpc_test.sh KARGA_GRPC KARGA_MERGE SOURCE_DIR
 set -uo pipefail
 karga=$1
 merge=$2
 src=$3
 py=/usr/bin/python3
-$py -c "import grpc" 2>/dev/null || { echo "SKIP: Debian's python3-grpcio is not installed"; exit 0; }
+$py -c "import grpc, h2" 2>/dev/null || { echo "SKIP: Debian's python3-grpcio or python3-h2 is not installed"; exit 0; }
 dir=$(mktemp -d)
 source "$src/tests/loopback.sh"
 server_pid=
@@ -194,6 +197,32 @@ start_server --tls "$dir/cert.pem" "$dir/key.pem"
 "$karga" "https://127.0.0.1:$port" --call test.Probe/Unary --iterations 2 --out json="$dir/r.json" >"$dir/out" 2>&1
 [[ $(json "$dir/r.json" "r['grpc']['statuses']") == "{'UNAVAILABLE': 2}" ]] || fail "untrusted: $(cat "$dir/out")"
 grep -q "certificate verify failed" "$dir/out" || fail "untrusted, the reason: $(cat "$dir/out")"
+
+case="faults"
+stop_server
+rm -f "$dir/port"
+$py "$src/tests/grpc_faults.py" "$dir/port" >>"$dir/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 200); do [[ -s $dir/port ]] && break; sleep 0.05; done
+port=$(cat "$dir/port")
+while IFS='|' read -r method status sentence; do
+  run --call faults.F/$method --iterations 4 --connections 2 --deadline 300ms
+  got=$(json "$dir/r.json" "r['grpc']['statuses'], r['grpc']['first_messages'].get('$status', '')")
+  [[ $got == "{'$status': 4} $sentence" ]] || fail "$method: $got"
+done <<'FAULTS'
+Ok|OK|
+NeverAnswers|DEADLINE_EXCEEDED|the deadline passed (300ms)
+BadPrefix|INTERNAL|a message prefix whose flag is neither 0 nor 1
+Truncated|INTERNAL|the stream ended within a message
+NoStatus|INTERNAL|the answer ended without grpc-status
+Http503|UNAVAILABLE|HTTP status 503
+Html|UNKNOWN|the answer's content-type is "text/html", not application/grpc
+Cancel|CANCELLED|stream reset: CANCEL
+Calm|RESOURCE_EXHAUSTED|stream reset: ENHANCE_YOUR_CALM
+GoAway|UNAVAILABLE|the server closed the connection
+TwoMessages|INTERNAL|the answer to a call of one response carried 2 messages
+Message|FAILED_PRECONDITION|not now: try later
+FAULTS
 
 ((failures == 0)) || exit 1
 echo "karga-grpc: every case passed"
