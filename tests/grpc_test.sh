@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# karga-grpc against a gRPC server on Python's grpcio (tests/grpc_server.py: the
-# official gRPC core underneath, generic handlers), on loopback. The server counts
+# karga-grpc against gRPC servers built on the official implementations, on
+# loopback: one on the gRPC C++ library (tests/grpc_probe_server.cpp, Debian's
+# libgrpc++) and one on Python's grpcio (tests/grpc_server.py), serving the same
+# methods with the same meaning; every case below runs against each. The server counts
 # what it serves; karga's report must equal it:
 # - unary at 2,000/s for 5 s, starting on a whole second: the server counts exactly
 #   10,000 calls, each whole second 2,000 ± 1 %;
@@ -15,11 +17,12 @@
 # - a server on python3-h2 answering wrongly (tests/grpc_faults.py): a bad prefix, a
 #   message cut short, no grpc-status, HTTP 503, HTML, RST_STREAM, GOAWAY, never
 #   answering, two messages to a unary call: each its status and its sentence.
-#   grpc_test.sh KARGA_GRPC KARGA_MERGE SOURCE_DIR
+#   grpc_test.sh KARGA_GRPC KARGA_MERGE SOURCE_DIR [GRPC_PROBE_SERVER]
 set -uo pipefail
 karga=$1
 merge=$2
 src=$3
+cpp_server=${4:-}
 py=/usr/bin/python3
 $py -c "import grpc, h2" 2>/dev/null || { echo "SKIP: Debian's python3-grpcio or python3-h2 is not installed"; exit 0; }
 dir=$(mktemp -d)
@@ -28,12 +31,17 @@ server_pid=
 trap '[[ -n $server_pid ]] && kill $server_pid 2>/dev/null; wait 2>/dev/null; rm -rf "$dir"' EXIT
 failures=0
 fail() {
-  echo "FAIL [$case]: $*"
+  echo "FAIL [$impl $case]: $*"
   failures=$((failures + 1))
 }
-start_server() {  # [ARGS...]: the server on $port (a free one the first time)
+impl=
+start_server() {  # [ARGS...]: the server of $impl on $port
   rm -f "$dir/port"
-  $py "$src/tests/grpc_server.py" "$dir/port" "$@" >>"$dir/server.log" 2>&1 &
+  if [[ $impl == c++ ]]; then
+    "$cpp_server" "$dir/port" "$@" >>"$dir/server.log" 2>&1 &
+  else
+    $py "$src/tests/grpc_server.py" "$dir/port" "$@" >>"$dir/server.log" 2>&1 &
+  fi
   server_pid=$!
   for _ in $(seq 200); do
     [[ -s $dir/port ]] && { port=$(cat "$dir/port"); return 0; }
@@ -77,6 +85,8 @@ expect 'metadata "grpc-timeout" is set by the call itself' 127.0.0.1:9 --call a.
 expect '--data-file: "/nonexistent" cannot be read' 127.0.0.1:9 --call a.B/C --data-file /nonexistent
 expect 'cannot resolve "no-such-host.invalid"' no-such-host.invalid:50051 --call a.B/C
 
+# Every case against the server of $impl.
+server_cases() {
 start_server --port "$(free_port)"
 
 case="unary 2000/s"
@@ -89,7 +99,7 @@ s=$(counters)
   fail "server and karga disagree: $(json "$dir/r.json" "s['methods'], r['ok'], r['grpc']" "$s")"
 seconds=$(json "$dir/r.json" "' '.join(str(s['seconds'].get(str($at + i), 0)) for i in range(5))" "$s")
 for n in $seconds; do ((n >= 1980 && n <= 2020)) || fail "a whole second held $n calls, not 2,000 ± 1 %: $seconds"; done
-echo "unary: 10,000 calls on both sides; each whole second at the server: $seconds"
+echo "$impl unary: 10,000 calls on both sides; each whole second at the server: $seconds"
 
 case="server stream"
 reset
@@ -175,7 +185,7 @@ read -r started ok unavailable other served < <(json "$dir/r.json" "r['started']
 ((started == 1200 && ok + unavailable == 1200 && other == 0)) ||
   fail "started $started: ok $ok + UNAVAILABLE $unavailable (+ $other others) do not account for every call"
 ((unavailable >= 200 && ok >= 200 && served <= ok)) || fail "ok $ok, UNAVAILABLE $unavailable, the restarted server served $served"
-echo "restart: $ok ok, $unavailable UNAVAILABLE of 1,200; the restarted server served $served"
+echo "$impl restart: $ok ok, $unavailable UNAVAILABLE of 1,200; the restarted server served $served"
 
 case="segments"
 for i in 0 1; do
@@ -188,8 +198,6 @@ done
 
 case="tls"
 stop_server
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$dir/key.pem" -out "$dir/cert.pem" -days 1 -subj /CN=127.0.0.1 \
-  -addext "subjectAltName=IP:127.0.0.1" >/dev/null 2>&1
 start_server --tls "$dir/cert.pem" "$dir/key.pem"
 "$karga" "https://127.0.0.1:$port" --cacert "$dir/cert.pem" --call test.Probe/Unary -d hi --iterations 50 \
   --out json="$dir/r.json" >"$dir/out" 2>&1
@@ -197,9 +205,22 @@ start_server --tls "$dir/cert.pem" "$dir/key.pem"
 "$karga" "https://127.0.0.1:$port" --call test.Probe/Unary --iterations 2 --out json="$dir/r.json" >"$dir/out" 2>&1
 [[ $(json "$dir/r.json" "r['grpc']['statuses']") == "{'UNAVAILABLE': 2}" ]] || fail "untrusted: $(cat "$dir/out")"
 grep -q "certificate verify failed" "$dir/out" || fail "untrusted, the reason: $(cat "$dir/out")"
+stop_server
+}
+
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$dir/key.pem" -out "$dir/cert.pem" -days 1 -subj /CN=127.0.0.1 \
+  -addext "subjectAltName=IP:127.0.0.1" >/dev/null 2>&1
+if [[ -n $cpp_server ]]; then
+  impl=c++
+  server_cases
+else
+  echo "(no server on the gRPC C++ library was given: Debian's libgrpc++-dev was not there at configure time)"
+fi
+impl=python
+server_cases
 
 case="faults"
-stop_server
+impl=python-h2
 rm -f "$dir/port"
 $py "$src/tests/grpc_faults.py" "$dir/port" >>"$dir/server.log" 2>&1 &
 server_pid=$!
