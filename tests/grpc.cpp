@@ -190,6 +190,9 @@ TEST_CASE("grpc channel: targets and methods refused with a sentence", "[grpc]")
   for (const char* want : {":method: POST", ":path: /pkg.Svc/Up", "content-type: application/grpc", "te: trailers",
                            "grpc-timeout: 250000u", "grpc-encoding: gzip", "x-tenant: 7"})
     CHECK(std::find(fields.begin(), fields.end(), want) != fields.end());
+  // No deadline, no grpc-timeout (a server arms a timer for each call that has one).
+  const auto plain = ch.prepare(grpc::call_kind::unary, "a.B/C", one);
+  for (const auto& f : plain.request().h2_form().fields) CHECK(f.name != "grpc-timeout");
   grpc::message_reader r;
   std::vector<std::string> sent;
   r.feed(p.request().h2_form().body, [&](std::string_view m, bool compressed) {

@@ -18,6 +18,8 @@ Methods of service test.Probe:
   Big            the request is a size N in ASCII: answers N bytes of 'x'
   Counters       answers the counts as JSON (not counted itself)
   Reset          sets the counts to zero (not counted itself)
+and helloworld.Greeter/SayHello, the greeter of gRPC's examples: HelloRequest{name}
+in, HelloReply{message = "Hello " + name} out (protobuf, decoded by hand).
 """
 import json
 import os
@@ -95,6 +97,18 @@ def big(request, context):
     return b"x" * int(request.decode() or "0")
 
 
+def field1(data: bytes) -> bytes:
+    """The string of field 1 of a protobuf message that holds only it (under 128 bytes)."""
+    return data[2:2 + data[1]] if len(data) >= 2 and data[0] == 0x0A else b""
+
+
+def say_hello(request, context):
+    count("SayHello", 1, 1)
+    count("SayHello " + field1(request).decode(errors="replace"), 1, 1)
+    reply = b"Hello " + field1(request)
+    return bytes([0x0A, len(reply)]) + reply
+
+
 def counters(request, context):
     with lock:
         return json.dumps({"methods": counts, "seconds": {str(k): v for k, v in seconds.items()}}).encode()
@@ -137,7 +151,10 @@ def main():
         "Counters": grpc.unary_unary_rpc_method_handler(counters),
         "Reset": grpc.unary_unary_rpc_method_handler(reset),
     })
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=64), handlers=[handler],
+    greeter = grpc.method_handlers_generic_handler("helloworld.Greeter", {
+        "SayHello": grpc.unary_unary_rpc_method_handler(say_hello),
+    })
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=64), handlers=[handler, greeter],
                          maximum_concurrent_rpcs=None)
     if tls:
         with open(tls[0], "rb") as f:

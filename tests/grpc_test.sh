@@ -17,12 +17,21 @@
 # - a server on python3-h2 answering wrongly (tests/grpc_faults.py): a bad prefix, a
 #   message cut short, no grpc-status, HTTP 503, HTML, RST_STREAM, GOAWAY, never
 #   answering, two messages to a unary call: each its status and its sentence.
-#   grpc_test.sh KARGA_GRPC KARGA_MERGE SOURCE_DIR [GRPC_PROBE_SERVER]
+# - examples/grpc.cpp (--quick) against the Python server's greeter: every call OK.
+#   grpc_test.sh KARGA_GRPC KARGA_MERGE SOURCE_DIR [--cpp-server PATH] [--example PATH]
 set -uo pipefail
 karga=$1
 merge=$2
 src=$3
-cpp_server=${4:-}
+shift 3
+cpp_server= example=
+while (($#)); do
+  case $1 in
+    --cpp-server) cpp_server=$2 ;;
+    --example) example=$2 ;;
+  esac
+  shift 2
+done
 py=/usr/bin/python3
 $py -c "import grpc, h2" 2>/dev/null || { echo "SKIP: Debian's python3-grpcio or python3-h2 is not installed"; exit 0; }
 dir=$(mktemp -d)
@@ -144,6 +153,9 @@ run --call test.Probe/Sleep -d 400 --deadline 100ms --iterations 10 --connection
 [[ $(json "$dir/r.json" "r['grpc']['statuses'], r['grpc']['first_messages']") == "{'DEADLINE_EXCEEDED': 10} {'DEADLINE_EXCEEDED': 'the deadline passed (100ms)'}" ]] ||
   fail "$(json "$dir/r.json" "r['grpc']")"
 [[ $(json "$dir/r.json" "r['latency_ns']['max'] < 300e6") == True ]] || fail "a call outlived its deadline"
+run --call test.Probe/Sleep -d 400 --timeout 100ms --iterations 3 --connections 3
+[[ $(json "$dir/r.json" "r['grpc']['statuses'], r['grpc']['first_messages']") == "{'DEADLINE_EXCEEDED': 3} {'DEADLINE_EXCEEDED': \"no answer within the channel's timeout (100ms)\"}" ]] ||
+  fail "$(json "$dir/r.json" "r['grpc']")"
 
 case="message too large"
 run --call test.Probe/Big -d 5000 --max-receive 4000 --iterations 3
@@ -218,6 +230,46 @@ else
 fi
 impl=python
 server_cases
+
+# --proto and --protoset: JSON in, the greeter's protobuf on the wire.
+if "$karga" --help | grep -q -- --proto; then
+  case="proto"
+  start_server
+  reset
+  run --call helloworld.Greeter/SayHello --proto "$src/tests/greeter.proto" -d '[{"name": "ada"}, {"name": "bob"}]' \
+    -d '{"name": "cy", "times": 3}' --iterations 30 --connections 1 --streams 1
+  s=$(counters)
+  [[ $(json "$dir/r.json" "r['ok'], s['methods']['SayHello ada']['calls'], s['methods']['SayHello bob']['calls'], s['methods']['SayHello cy']['calls']" "$s") == "30 10 10 10" ]] ||
+    fail "$(json "$dir/r.json" "r['grpc'], s['methods']" "$s")"
+  if command -v protoc >/dev/null; then
+    protoc -I "$src/tests" --include_imports --descriptor_set_out="$dir/greeter.protoset" "$src/tests/greeter.proto"
+    reset
+    run --call helloworld.Greeter/SayHello --protoset "$dir/greeter.protoset" -d '{"name": "dee"}' --iterations 5
+    [[ $(counters) == *'"SayHello dee": {"calls": 5'* ]] || fail "protoset: $(counters)"
+  else
+    fail "protoc is not installed (Debian: protobuf-compiler)"
+  fi
+  expect '-d: {"nom": "x"} is not a helloworld.HelloRequest' 127.0.0.1:9 --call helloworld.Greeter/SayHello \
+    --proto "$src/tests/greeter.proto" -d '{"nom": "x"}'
+  expect '--call: "helloworld.Greeter/SayBye" is no method of the schema given'"'"'s service helloworld.Greeter' 127.0.0.1:9 \
+    --call helloworld.Greeter/SayBye --proto "$src/tests/greeter.proto"
+  expect '--proto /nonexistent.proto: ' 127.0.0.1:9 --call a.B/C --proto /nonexistent.proto
+  expect '--stream: with a schema, the method says how it streams' 127.0.0.1:9 --call a.B/C --proto x.proto --stream server
+  printf 'syntax = "proto3";\nmessage A { strin x = 1; }\n' >"$dir/bad.proto"
+  expect 'bad.proto:2:' 127.0.0.1:9 --call a.B/C --proto "$dir/bad.proto"
+  stop_server
+fi
+
+if [[ -n $example ]]; then
+  case="example"
+  start_server
+  out=$("$example" "127.0.0.1:$port" --quick 2>&1)
+  code=$?
+  [[ $code == 0 && $out == *"ok 375  failed 0"* && $out == *"grpc status     OK×375"* ]] ||
+    fail "examples/grpc --quick: exit $code: $out"
+  [[ $(counters) == *'"SayHello": {"calls": 375, "received": 375, "sent": 375}'* ]] || fail "the greeter counted $(counters)"
+  stop_server
+fi
 
 case="faults"
 impl=python-h2

@@ -17,6 +17,9 @@
 #include <karga/cli/parse.hpp>
 #include <karga/grpc.hpp>
 #include <karga/karga.hpp>
+#ifdef KARGA_GRPC_SCHEMA
+#include "grpc_schema.hpp"
+#endif
 
 #include <cstdio>
 #include <fstream>
@@ -37,6 +40,8 @@ struct grpc_options {
   karga::grpc::channel_options channel;
   karga::grpc::call_options call;
   std::optional<std::uint64_t> stream_messages;
+  std::vector<std::string> protos, includes;
+  std::string protoset;
 
   void add_to(karga::cli::command& cmd) {
     using namespace karga::cli;
@@ -48,9 +53,18 @@ struct grpc_options {
         ->type_name("server|client|bidi");
     app.add_option_function<std::vector<std::string>>(
            "-d,--data", [this](const std::vector<std::string>& v) { data.insert(data.end(), v.begin(), v.end()); },
-           "a request message's bytes, as given (repeatable: calls take them in turn, a client or\n"
-           "bidi stream sends them in order)")
-        ->type_name("BYTES");
+           "a request message (repeatable: calls take them in turn, a client or bidi stream sends\n"
+           "them in order): with --proto or --protoset, JSON (an object, or an array of objects);\n"
+           "without, its bytes as given")
+        ->type_name("MESSAGE");
+#ifdef KARGA_GRPC_SCHEMA
+    app.add_option("--proto", protos, "a .proto file with the method's service (repeatable); the method's\n"
+                                      "kind comes from it, and -d is JSON")->type_name("FILE");
+    app.add_option("-I,--import-path", includes, "where --proto files and their imports are looked for\n"
+                                                 "(repeatable; default: each file's directory)")->type_name("DIR");
+    app.add_option("--protoset", protoset, "a FileDescriptorSet (protoc --include_imports --descriptor_set_out)\n"
+                                           "in place of --proto")->type_name("FILE");
+#endif
     app.add_option_function<std::vector<std::string>>(
            "--data-file",
            [this](const std::vector<std::string>& v) {
@@ -76,7 +90,13 @@ struct grpc_options {
     app.add_option_function<std::string>(
            "--deadline",
            [this](const std::string& s) { call.deadline = karga::schedule::to_duration(parse_duration(s, "--deadline").count()); },
-           "each call's deadline, sent as grpc-timeout; past it the call ends DEADLINE_EXCEEDED\n(default 30s)")
+           "each call's deadline, sent as grpc-timeout; past it the call ends DEADLINE_EXCEEDED\n"
+           "(default: none sent, as gRPC's clients do)")
+        ->type_name("DURATION");
+    app.add_option_function<std::string>(
+           "--timeout",
+           [this](const std::string& s) { channel.timeout = karga::schedule::to_duration(parse_duration(s, "--timeout").count()); },
+           "without --deadline: the longest a call may take before it ends DEADLINE_EXCEEDED (default 30s)")
         ->type_name("DURATION");
     app.add_option_function<std::string>(
            "--stream-messages",
@@ -130,8 +150,32 @@ int main(int argc, char** argv) try {
   karga::cli::load_options<report_type, results_type> load;
   grpc.add_to(cmd);
   load.add_to(cmd);
+#ifdef KARGA_GRPC_SCHEMA
+  cmd.excludes({"--proto"}, {"--protoset"}, "--proto and --protoset are two ways to give the schema: take one");
+  cmd.excludes({"--stream"}, {"--proto", "--protoset"}, "--stream: with a schema, the method says how it streams");
+  cmd.needs({"--import-path"}, {"--proto"}, "--import-path goes with --proto");
+#endif
   cmd.parse(argc, argv);
-  const auto kind = grpc.kind(cmd);
+  auto kind = grpc.kind(cmd);
+#ifdef KARGA_GRPC_SCHEMA
+  // With a schema: the method's kind from it, and each -d (JSON) as its messages.
+  if (!grpc.protos.empty() || !grpc.protoset.empty()) {
+    try {
+      const auto schema = grpc.protoset.empty() ? karga_tools::grpc_schema::from_proto(grpc.protos, grpc.includes)
+                                                : karga_tools::grpc_schema::from_protoset(grpc.protoset);
+      const auto& method = schema->method(grpc.method);
+      kind = karga_tools::grpc_schema::kind(method);
+      std::vector<std::string> messages;
+      for (const auto& d : grpc.data)
+        for (auto& m : schema->encode(method, d)) messages.push_back(std::move(m));
+      if (grpc.data.empty()) messages = schema->encode(method, "{}");
+      if (messages.empty()) cmd.usage_error("-d: an empty array gives no message to send");
+      grpc.data = std::move(messages);
+    } catch (const karga::error& e) {
+      cmd.usage_error(e.message());
+    }
+  }
+#endif
   const bool streams_out = kind == karga::grpc::call_kind::client_streaming || kind == karga::grpc::call_kind::bidi_streaming;
   if (grpc.stream_messages && !streams_out) cmd.usage_error("--stream-messages goes with --stream client or --stream bidi");
   if (grpc.data.empty()) grpc.data.emplace_back();  // one empty message (an empty protobuf)

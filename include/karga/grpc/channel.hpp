@@ -52,6 +52,8 @@ struct channel_options {
   std::size_t connections = 1;  ///< HTTP/2 connections per copy of the channel (each shard has its own copy)
   std::uint32_t streams = 100;  ///< calls at once per connection (fewer if the server says so)
   std::chrono::steady_clock::duration connect_timeout = std::chrono::seconds(5);  ///< TLS handshake included
+  /// The longest a call without a deadline of its own may take (30 s).
+  std::chrono::steady_clock::duration timeout = std::chrono::seconds(30);
   bool verify_peer = true;  ///< https: check the server's certificate and name
   std::string ca_file;      ///< https: a PEM file of certificates to trust; empty: the system's
 };
@@ -59,8 +61,11 @@ struct channel_options {
 /// A call's settings.
 struct call_options {
   /// The call's deadline, from its start: sent as `grpc-timeout`, and the call ends
-  /// DEADLINE_EXCEEDED (its stream cancelled) when it passes.
-  std::chrono::steady_clock::duration deadline = std::chrono::seconds(30);
+  /// DEADLINE_EXCEEDED (its stream cancelled) when it passes. Zero (the default): no
+  /// deadline is sent, as gRPC's own clients do by default (a server arms a timer per
+  /// call that has one: about a fifth of a small call's cost on libgrpc++), and the
+  /// call still ends DEADLINE_EXCEEDED after `channel_options::timeout`.
+  std::chrono::steady_clock::duration deadline{};
   http::header_list metadata;        ///< sent with the call (names in lower case; "-bin" values already base64)
   bool compress = false;             ///< gzip each request message (`grpc-encoding: gzip`)
   std::size_t max_receive = default_max_receive;  ///< the longest answer message taken (RESOURCE_EXHAUSTED beyond)
@@ -145,8 +150,8 @@ public:
         append_message(body, r);
     }
     http::header_list headers{{"content-type", "application/grpc"}, {"te", "trailers"},
-                              {"user-agent", "karga-grpc"}, {"grpc-accept-encoding", "identity,gzip"},
-                              {"grpc-timeout", encode_timeout(opt.deadline)}};
+                              {"user-agent", "karga-grpc"}, {"grpc-accept-encoding", "identity,gzip"}};
+    if (opt.deadline != std::chrono::steady_clock::duration{}) headers.emplace_back("grpc-timeout", encode_timeout(opt.deadline));
     if (opt.compress) headers.emplace_back("grpc-encoding", "gzip");
     for (const auto& m : opt.metadata) {
       if (m.name.starts_with(':') || m.name == "content-type" || m.name == "te" || m.name == "grpc-timeout" ||
@@ -173,7 +178,7 @@ public:
     const auto [kind, why] = co_await client_.exchange(p.request(), s, p.options().deadline);
     out.latency = std::chrono::steady_clock::now() - r.start;
     out.metadata = std::move(s.headers);
-    settle(out, p, r, s, kind, why);
+    settle(out, p, r, s, kind, why, options_.timeout);
     co_return out;
   }
 
@@ -273,14 +278,17 @@ private:
   // The call's status, from what ended its stream, the answer's headers and trailers,
   // and its messages.
   static void settle(call_result& out, const prepared_call& p, receiving& r, const http::h2::stream& s, http::error_kind kind,
-                     const std::string& why) {
+                     const std::string& why, clock::duration timeout) {
     auto fail = [&out](status_code c, std::string m) {
       out.code = c;
       out.message = std::move(m);
     };
     if (kind != http::error_kind::none) {
       if (kind == http::error_kind::timeout)
-        return fail(status_code::deadline_exceeded, "the deadline passed (" + karga::detail::human_duration(p.options().deadline) + ")");
+        return fail(status_code::deadline_exceeded,
+                    p.options().deadline != clock::duration{}
+                        ? "the deadline passed (" + karga::detail::human_duration(p.options().deadline) + ")"
+                        : "no answer within the channel's timeout (" + karga::detail::human_duration(timeout) + ")");
       return fail(kind == http::error_kind::stream_reset ? from_stream_reset(s.error_code) : from_transport(kind), why);
     }
     if (s.status != 200) return fail(from_http_status(s.status), "HTTP status " + std::to_string(s.status));
@@ -331,6 +339,7 @@ private:
     h.connections = o.connections;
     h.streams = o.streams;
     h.connect_timeout = o.connect_timeout;
+    h.request_timeout = o.timeout;
     h.verify_peer = o.verify_peer;
     h.ca_file = o.ca_file;
     return h;
