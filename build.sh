@@ -61,7 +61,7 @@ case "$mode" in
     cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKARGA_TSAN=ON -DKARGA_WERROR=ON \
       -DCMAKE_CXX_FLAGS=-Wno-tsan -DKARGA_BUILD_EXAMPLES=OFF -DKARGA_BUILD_TOOLS=OFF -DKARGA_BUILD_BENCH=OFF
     cmake --build build-tsan --target karga_tests
-    TSAN_OPTIONS=halt_on_error=1 ./build-tsan/tests/karga_tests "[battery],[executor],[http],[fs],[push]"
+    TSAN_OPTIONS=halt_on_error=1 ./build-tsan/tests/karga_tests "[battery],[executor],[http],[fs],[push],[grpc]"
 
     cmake -S . -B build-clang -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Release -DKARGA_WERROR=ON \
       -DKARGA_FUZZ=ON -DKARGA_BUILD_BENCH=OFF
