@@ -6,6 +6,7 @@
 #include "error_message.hpp"
 
 #include <karga/grpc.hpp>
+#include <karga/http.hpp>
 #include <karga/karga.hpp>
 
 #include <string>
