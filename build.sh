@@ -19,7 +19,7 @@ packages=(cmake ninja-build g++ ccache pkg-config libboost1.81-dev libboost-url1
           libssl-dev openssl zlib1g-dev libnghttp2-dev liburing-dev libsnappy-dev libprotobuf-dev libprotoc-dev)
 [[ $mode == test ]] && packages+=(catch2 doxygen nginx-light nghttp2-server clang libclang-rt-14-dev python3 default-jre-headless
                                   libhdrhistogram-java openmpi-bin prometheus chromium redis-server redis-tools dpkg-dev
-                                  influxdb prometheus-pushgateway python3-grpcio python3-h2 libgrpc++-dev protobuf-compiler)
+                                  influxdb prometheus-pushgateway python3-grpcio python3-h2 libgrpc++-dev protobuf-compiler protobuf-compiler-grpc)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

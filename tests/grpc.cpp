@@ -238,6 +238,31 @@ TEST_CASE("grpc aggregate: calls by status, messages, first-message times and ga
   const std::string json = karga::format_json(r);
   CHECK(json.find(R"("grpc":{"statuses":{"OK":1,"DEADLINE_EXCEEDED":1,"UNAVAILABLE":2})") != std::string::npos);
 
+  // Thresholds: calls by status, and the answers' timing by name.
+  const std::vector<karga::threshold> slo{
+      karga::threshold::parse("errors(UNAVAILABLE) == 2"), karga::threshold::parse("msg.p(99) < 200us"),
+      karga::threshold::parse("msg.max <= 300us"), karga::threshold::parse("first_msg.min == 1ms"),
+      karga::threshold::parse("first_msg.p(50) < 1ms"), karga::threshold::parse("rows.p(99) < 1s")};
+  const auto verdicts = karga::evaluate(slo, a);
+  REQUIRE(verdicts.size() == 6);
+  CHECK(verdicts[0].passed);
+  CHECK(!verdicts[1].passed);  // the gaps' p99 is the 300 µs one
+  CHECK(verdicts[1].expression == "msg.p(99) < 200us");  // as written
+  CHECK(verdicts[1].observed == Approx(300'000).epsilon(0.001));
+  CHECK(verdicts[2].passed);
+  CHECK(verdicts[3].passed);
+  CHECK(!verdicts[4].passed);
+  CHECK(verdicts[5].observed_text == "not measured by this run");
+  CHECK(error_message([] { karga::threshold::parse("msg.ok < 3"); }) ==
+        "karga: bad threshold \"msg.ok < 3\": msg. goes with a latency: msg.p(99), msg.max");
+  // A named latency with nothing in it (unary calls have no gaps) is not measured, not passed.
+  grpc::aggregate unary;
+  unary.consume(grpc::metric{2ms, grpc::status_code::ok, 1, 1, 3, 1ms, {}, {}});
+  CHECK(karga::evaluate({karga::threshold::parse("msg.p(99) < 1s")}, unary)[0].observed_text == "not measured by this run");
+  // An aggregate without named latencies does not measure them.
+  CHECK(!karga::threshold::parse("msg.p(99) < 1s").observe(karga::basic_aggregate{}));
+  CHECK(karga::threshold::parse("p(99.9) < 1.5s").expression() == "p(99.9) < 1.5s");
+
   CHECK(karga::decode_results<grpc::aggregate>(karga::encode_results(a)) == a);
   // Figures that do not add up are refused, not merged.
   auto bytes = karga::encode_results(a);

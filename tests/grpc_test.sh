@@ -17,6 +17,8 @@
 # - a server on python3-h2 answering wrongly (tests/grpc_faults.py): a bad prefix, a
 #   message cut short, no grpc-status, HTTP 503, HTML, RST_STREAM, GOAWAY, never
 #   answering, two messages to a unary call: each its status and its sentence.
+# - --proto, --protoset and --reflect (libgrpc++'s reflection service): JSON in, the
+#   greeter's protobuf on the wire, counted by name at the server;
 # - examples/grpc.cpp (--quick) against the Python server's greeter: every call OK.
 #   grpc_test.sh KARGA_GRPC KARGA_MERGE SOURCE_DIR [--cpp-server PATH] [--example PATH]
 set -uo pipefail
@@ -88,7 +90,7 @@ expect 'a gRPC method is "package.Service/Method", not "Unary"' 127.0.0.1:9 --ca
 expect 'a gRPC method is "package.Service/Method", not "a/b/c"' 127.0.0.1:9 --call a/b/c
 expect '--call is required' 127.0.0.1:9
 expect '--stream: "both" is not a kind of stream: server, client or bidi' 127.0.0.1:9 --call a.B/C --stream both
-expect '--stream-messages goes with --stream client or --stream bidi' 127.0.0.1:9 --call a.B/C --stream-messages 3
+expect '--stream-messages goes with a client or bidi stream (--stream client or --stream bidi)' 127.0.0.1:9 --call a.B/C --stream-messages 3
 expect 'a gRPC target is host:port, http://host:port or https://host:port, not "ftp://x:1"' ftp://x:1 --call a.B/C
 expect 'metadata "grpc-timeout" is set by the call itself' 127.0.0.1:9 --call a.B/C -m 'grpc-timeout: 1S'
 expect '--data-file: "/nonexistent" cannot be read' 127.0.0.1:9 --call a.B/C --data-file /nonexistent
@@ -167,6 +169,19 @@ run --call test.Probe/Big -d 4000 --max-receive 4000 --iterations 3
 case="no such method"
 run --call test.Probe/Absent --iterations 3
 [[ $(json "$dir/r.json" "r['grpc']['statuses']") == "{'UNIMPLEMENTED': 3}" ]] || fail "$(json "$dir/r.json" "r['grpc']")"
+
+case="reflection"
+if "$karga" --help | grep -q -- --reflect; then
+  if [[ $impl == c++ ]]; then  # libgrpc++'s reflection service (v1alpha) describes its greeter
+    reset
+    run --call helloworld.Greeter/SayHello --reflect -d '[{"name": "ref"}, {"name": "lex"}]' --iterations 6
+    [[ $(counters) == *'"SayHello lex": {"calls": 3, '*'"SayHello ref": {"calls": 3, '* ]] || fail "$(counters)"
+    expect "is no method of the schema given's service helloworld.Greeter" "127.0.0.1:$port" --call helloworld.Greeter/Nope --reflect
+  else  # grpcio without its reflection package
+    expect "--reflect: the server's reflection service answered UNIMPLEMENTED" "127.0.0.1:$port" \
+      --call helloworld.Greeter/SayHello --reflect
+  fi
+fi
 
 case="gzip"
 reset

@@ -1,7 +1,7 @@
 #pragma once
 // karga-grpc's messages from a schema: .proto files (read by protobuf's own compiler
-// library) or a protoset (a FileDescriptorSet, as protoc --descriptor_set_out writes
-// it). The method gives the call's kind; request messages are written as JSON
+// library), a protoset (a FileDescriptorSet, as protoc --descriptor_set_out writes
+// it), or the server's reflection service. The method gives the call's kind; request messages are written as JSON
 // (protobuf's JSON mapping), an object each or an array of them, and serialized once,
 // before the run.
 #include <karga/core/error.hpp>
@@ -11,10 +11,19 @@
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/descriptor.pb.h>
 #include <google/protobuf/dynamic_message.h>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/wire_format_lite.h>
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -58,12 +67,39 @@ public:
     if (!in) karga::detail::throw_error("--protoset " + file + ": cannot be read");
     google::protobuf::FileDescriptorSet set;
     if (!set.ParseFromIstream(&in)) karga::detail::throw_error("--protoset " + file + ": not a FileDescriptorSet");
-    s->own_pool_ = std::make_unique<google::protobuf::DescriptorPool>();
-    for (const auto& f : set.file())
-      if (!s->own_pool_->BuildFile(f))
-        karga::detail::throw_error("--protoset " + file + ": " + f.name() +
-                                   " does not build (write the protoset with protoc --include_imports)");
-    s->pool_ = s->own_pool_.get();
+    s->build({set.file().begin(), set.file().end()}, "--protoset " + file,
+             "write the protoset with protoc --include_imports");
+    return s;
+  }
+
+  /// Asks the server on `ch` for the file that defines `service`, and the files it
+  /// imports, through gRPC's reflection service (v1, else v1alpha). Throws
+  /// `karga::error` if the server offers no reflection or does not know the service.
+  static std::unique_ptr<grpc_schema> from_reflection(const karga::grpc::channel& ch, const std::string& service) {
+    auto s = std::unique_ptr<grpc_schema>(new grpc_schema);
+    std::vector<google::protobuf::FileDescriptorProto> files;
+    std::vector<std::string> asks{field(4, service)};  // ServerReflectionRequest.file_containing_symbol
+    std::string version = "v1";
+    for (int round = 0; round < 16 && !asks.empty(); ++round) {
+      auto r = reflect(ch, version, asks);
+      if (r.code == karga::grpc::status_code::unimplemented && version == "v1") {
+        version = "v1alpha";
+        r = reflect(ch, version, asks);
+      }
+      if (!r.ok())
+        karga::detail::throw_error("--reflect: the server's reflection service answered " +
+                                   std::string(karga::grpc::to_string(r.code)) + (r.message.empty() ? "" : ": " + r.message) +
+                                   " (give the schema with --proto or --protoset)");
+      asks.clear();
+      for (const auto& m : r.messages) take_response(m, files);
+      // Ask for the imports not yet given (a server may send a file alone).
+      for (const auto& f : files)
+        for (const auto& dep : f.dependency())
+          if (std::none_of(files.begin(), files.end(), [&](const auto& g) { return g.name() == dep; }) &&
+              std::find(asks.begin(), asks.end(), field(3, dep)) == asks.end())
+            asks.push_back(field(3, dep));  // ServerReflectionRequest.file_by_filename
+    }
+    s->build(files, "--reflect", "the server's reflection gave an incomplete schema");
     return s;
   }
 
@@ -117,6 +153,90 @@ public:
 
 private:
   grpc_schema() = default;
+
+  // `files` into a pool of this schema's own, each after the files it imports.
+  void build(const std::vector<google::protobuf::FileDescriptorProto>& files, const std::string& what, const std::string& hint) {
+    own_pool_ = std::make_unique<google::protobuf::DescriptorPool>();
+    std::vector<bool> built(files.size());
+    std::function<void(std::size_t, int)> one = [&](std::size_t i, int depth) {
+      if (built[i] || depth > 64) return;
+      built[i] = true;
+      for (const auto& dep : files[i].dependency())
+        for (std::size_t j = 0; j < files.size(); ++j)
+          if (files[j].name() == dep) one(j, depth + 1);
+      if (!own_pool_->FindFileByName(files[i].name()) && !own_pool_->BuildFile(files[i]))
+        karga::detail::throw_error(what + ": " + files[i].name() + " does not build (" + hint + ")");
+    };
+    for (std::size_t i = 0; i < files.size(); ++i) one(i, 0);
+    pool_ = own_pool_.get();
+  }
+
+  // A protobuf field `number` holding the string `value` (length-delimited).
+  static std::string field(int number, const std::string& value) {
+    std::string out;
+    google::protobuf::io::StringOutputStream raw(&out);
+    google::protobuf::io::CodedOutputStream coded(&raw);
+    coded.WriteTag(static_cast<std::uint32_t>(number << 3 | 2));
+    coded.WriteVarint32(static_cast<std::uint32_t>(value.size()));
+    coded.WriteString(value);
+    coded.Trim();
+    return out;
+  }
+
+  // One reflection call: `asks` (ServerReflectionRequests) sent, the answers kept.
+  static karga::grpc::call_result reflect(const karga::grpc::channel& ch, const std::string& version,
+                                          const std::vector<std::string>& asks) {
+    std::vector<std::string_view> messages(asks.begin(), asks.end());
+    karga::grpc::call_options opt;
+    opt.keep_messages = true;
+    opt.deadline = std::chrono::seconds(10);
+    boost::asio::io_context ctx;
+    const karga::grpc::channel own = ch;  // connections of its own, on `ctx`, closed before it ends
+    karga::grpc::call_result out;
+    boost::asio::co_spawn(ctx, [&]() -> boost::asio::awaitable<void> {
+      out = co_await own.bidi_stream("grpc.reflection." + version + ".ServerReflection/ServerReflectionInfo", messages, opt);
+    }, boost::asio::detached);
+    ctx.run();
+    return out;
+  }
+
+  // The FileDescriptorProtos of one ServerReflectionResponse (field 4, a
+  // FileDescriptorResponse: field 1, repeated bytes); its ErrorResponse (field 7) as
+  // a karga::error.
+  static void take_response(const std::string& response, std::vector<google::protobuf::FileDescriptorProto>& files) {
+    for_each_bytes(response, [&](int number, const std::string& bytes) {
+      if (number == 4) {
+        for_each_bytes(bytes, [&](int n, const std::string& proto) {
+          google::protobuf::FileDescriptorProto f;
+          if (n == 1 && f.ParseFromString(proto) &&
+              std::none_of(files.begin(), files.end(), [&](const auto& g) { return g.name() == f.name(); }))
+            files.push_back(std::move(f));
+        });
+      } else if (number == 7) {
+        std::string why;
+        for_each_bytes(bytes, [&](int n, const std::string& text) {
+          if (n == 2) why = text;
+        });
+        karga::detail::throw_error("--reflect: the server's reflection service says: " + why);
+      }
+    });
+  }
+  // Calls `f(number, bytes)` for each length-delimited field of the message `m`.
+  template <class F>
+  static void for_each_bytes(const std::string& m, F&& f) {
+    namespace io = google::protobuf::io;
+    io::CodedInputStream in(reinterpret_cast<const std::uint8_t*>(m.data()), static_cast<int>(m.size()));
+    while (const std::uint32_t tag = in.ReadTag()) {
+      if ((tag & 7) == 2) {
+        std::uint32_t n = 0;
+        std::string bytes;
+        if (!in.ReadVarint32(&n) || !in.ReadString(&bytes, static_cast<int>(n))) return;
+        f(static_cast<int>(tag >> 3), bytes);
+      } else if (!google::protobuf::internal::WireFormatLite::SkipField(&in, tag)) {
+        return;
+      }
+    }
+  }
   struct error_text : google::protobuf::compiler::MultiFileErrorCollector {
     std::string text;
     void AddError(const std::string& file, int line, int column, const std::string& message) override {

@@ -42,6 +42,7 @@ struct grpc_options {
   std::optional<std::uint64_t> stream_messages;
   std::vector<std::string> protos, includes;
   std::string protoset;
+  bool reflect = false;
 
   void add_to(karga::cli::command& cmd) {
     using namespace karga::cli;
@@ -64,6 +65,8 @@ struct grpc_options {
                                                  "(repeatable; default: each file's directory)")->type_name("DIR");
     app.add_option("--protoset", protoset, "a FileDescriptorSet (protoc --include_imports --descriptor_set_out)\n"
                                            "in place of --proto")->type_name("FILE");
+    app.add_flag("--reflect", reflect, "read the schema from the server's reflection service (grpc.reflection.v1,\n"
+                                       "else v1alpha) in place of --proto");
 #endif
     app.add_option_function<std::vector<std::string>>(
            "--data-file",
@@ -151,18 +154,33 @@ int main(int argc, char** argv) try {
   grpc.add_to(cmd);
   load.add_to(cmd);
 #ifdef KARGA_GRPC_SCHEMA
-  cmd.excludes({"--proto"}, {"--protoset"}, "--proto and --protoset are two ways to give the schema: take one");
-  cmd.excludes({"--stream"}, {"--proto", "--protoset"}, "--stream: with a schema, the method says how it streams");
+  const char* one_schema = "--proto, --protoset and --reflect are three ways to give the schema: take one";
+  cmd.excludes({"--proto"}, {"--protoset", "--reflect"}, one_schema);
+  cmd.excludes({"--protoset"}, {"--reflect"}, one_schema);
+  cmd.excludes({"--stream"}, {"--proto", "--protoset", "--reflect"}, "--stream: with a schema, the method says how it streams");
   cmd.needs({"--import-path"}, {"--proto"}, "--import-path goes with --proto");
 #endif
   cmd.parse(argc, argv);
   auto kind = grpc.kind(cmd);
+  grpc.channel.connections = load.connections.value_or(1);
+  load.streams_per_connection = grpc.channel.streams;
+  load.check(cmd);
+
+  const karga::grpc::channel channel = [&] {
+    try {
+      return karga::grpc::channel(grpc.target, grpc.channel);
+    } catch (const karga::error& e) {
+      cmd.usage_error(e.message());
+    }
+  }();
 #ifdef KARGA_GRPC_SCHEMA
   // With a schema: the method's kind from it, and each -d (JSON) as its messages.
-  if (!grpc.protos.empty() || !grpc.protoset.empty()) {
+  if (!grpc.protos.empty() || !grpc.protoset.empty() || grpc.reflect) {
     try {
-      const auto schema = grpc.protoset.empty() ? karga_tools::grpc_schema::from_proto(grpc.protos, grpc.includes)
-                                                : karga_tools::grpc_schema::from_protoset(grpc.protoset);
+      const auto schema = grpc.reflect
+                              ? karga_tools::grpc_schema::from_reflection(channel, grpc.method.substr(0, grpc.method.rfind('/')))
+                              : grpc.protoset.empty() ? karga_tools::grpc_schema::from_proto(grpc.protos, grpc.includes)
+                                                      : karga_tools::grpc_schema::from_protoset(grpc.protoset);
       const auto& method = schema->method(grpc.method);
       kind = karga_tools::grpc_schema::kind(method);
       std::vector<std::string> messages;
@@ -177,19 +195,9 @@ int main(int argc, char** argv) try {
   }
 #endif
   const bool streams_out = kind == karga::grpc::call_kind::client_streaming || kind == karga::grpc::call_kind::bidi_streaming;
-  if (grpc.stream_messages && !streams_out) cmd.usage_error("--stream-messages goes with --stream client or --stream bidi");
+  if (grpc.stream_messages && !streams_out)
+    cmd.usage_error("--stream-messages goes with a client or bidi stream (--stream client or --stream bidi)");
   if (grpc.data.empty()) grpc.data.emplace_back();  // one empty message (an empty protobuf)
-  grpc.channel.connections = load.connections.value_or(1);
-  load.streams_per_connection = grpc.channel.streams;
-  load.check(cmd);
-
-  const karga::grpc::channel channel = [&] {
-    try {
-      return karga::grpc::channel(grpc.target, grpc.channel);
-    } catch (const karga::error& e) {
-      cmd.usage_error(e.message());
-    }
-  }();
   // The calls, prepared once: a unary or server-streaming call per -d, taken in turn;
   // a client or bidi stream of --stream-messages messages cycling through -d.
   std::vector<karga::grpc::prepared_call> calls;

@@ -104,6 +104,12 @@ public:
     return std::nullopt;
   }
 
+  /// The answers' timing by the name thresholds give it: `msg` the gaps between a
+  /// stream's messages (`msg.p(99) < 20ms`), `first_msg` the time to a call's first
+  /// answer message; null for another name.
+  const histogram* histogram_named(std::string_view name) const noexcept {
+    return name == "msg" ? &gaps_ : name == "first_msg" ? &first_message_ : nullptr;
+  }
   /// Sets the count of status `c` and its first message (for decoders).
   void restore_code(status_code c, std::uint64_t n, std::string first) {
     codes_[static_cast<std::size_t>(c)] = n;

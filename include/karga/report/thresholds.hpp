@@ -20,7 +20,8 @@
 /// | `rps` | started per second | a number |
 /// | `ok`, `failed`, `dropped`, `interrupted` | counts | a number |
 /// | `status(503)`, `status(5xx)` | responses with that status (HTTP aggregates) | a number |
-/// | `errors(NAME)` | actions that failed with the error an adapter names so: `errors(timeout)` (HTTP's kinds), `errors(ENOENT)` (an errno, files) | a number |
+/// | `errors(NAME)` | actions that failed with the error an adapter names so: `errors(timeout)` (HTTP's kinds), `errors(ENOENT)` (an errno, files), `errors(UNAVAILABLE)` (gRPC's statuses) | a number |
+/// | `NAME.p(N)`, `NAME.avg`, … | a latency an adapter measures besides the actions': gRPC's `msg` (between a stream's messages) and `first_msg` (to a call's first answer message) | a duration |
 ///
 /// `abort` (or `abort_on_fail(true)`) asks a live evaluation to stop the run as soon
 /// as the threshold fails, as Ctrl-C does; at the end every threshold is evaluated.
@@ -115,7 +116,7 @@ public:
   std::optional<double> observe_live(const live_sample& s) const {
     const double done = static_cast<double>(s.ok + s.failed);
     auto latency = [&](double p) -> std::optional<double> {
-      if (own_) return std::nullopt;
+      if (own_ || !error_name_.empty()) return std::nullopt;
       std::uint64_t n = 0;
       for (auto c : s.latency_buckets) n += c;
       if (n == 0) return std::nullopt;
@@ -165,7 +166,7 @@ private:
   double value_;
   bool own_;
   double argument_;  // the percentile, or the status code or class
-  std::string error_name_;  // named_errors: which
+  std::string error_name_;  // named_errors: which; a latency: the adapter's histogram it is of (empty: the actions')
   bool abort_ = false;
   std::string expression_;
 };
@@ -191,10 +192,36 @@ auto named_errors_source(const A& a) {
   else
     return static_cast<const void*>(nullptr);
 }
+// An adapter's aggregate has latencies of its own by name: `histogram_named(name)`, or
+// null for a name it does not know.
+template <class A>
+auto named_histogram_source(const A& a) {
+  if constexpr (requires { a.histogram_named(std::string_view()); })
+    return &a;
+  else if constexpr (requires { a.base(); })
+    return named_histogram_source(a.base());
+  else
+    return static_cast<const void*>(nullptr);
+}
 } // namespace detail
 
 template <class A>
 std::optional<double> threshold::observe(const A& a) const {
+  if (is_latency() && !error_name_.empty()) {  // a latency of an adapter's own histogram
+    const auto* s = detail::named_histogram_source(a);
+    if constexpr (std::is_same_v<decltype(s), const void*>) {
+      return std::nullopt;
+    } else {
+      const histogram* h = s->histogram_named(error_name_);
+      if (!h || h->empty()) return std::nullopt;  // nothing measured is no pass
+      switch (metric_) {
+        case metric_kind::percentile: return static_cast<double>(h->percentile(argument_));
+        case metric_kind::mean: return h->mean();
+        case metric_kind::minimum: return static_cast<double>(h->min());
+        default: return static_cast<double>(h->max());
+      }
+    }
+  }
   if (metric_ == metric_kind::named_errors) {
     const auto* s = detail::named_errors_source(a);
     if constexpr (std::is_same_v<decltype(s), const void*>) {
@@ -338,6 +365,7 @@ inline std::string threshold::describe() const {
     for (const auto& n : all)
       if (m.empty() && n.kind == metric_) m = n.name;
   if (own_) m = "own." + m;
+  if (is_latency() && !error_name_.empty()) m = error_name_ + "." + m;
   const std::string value = is_latency() ? detail::human_duration(std::chrono::nanoseconds(std::llround(value_)))
                             : is_ratio() ? detail::number(value_ * 100) + "%"
                                          : detail::number(value_);
@@ -358,6 +386,13 @@ public:
     threshold::metric_kind metric{};
     double argument = 0;
     std::string error_name;
+    // NAME.p(N), NAME.avg, …: a latency an adapter measures besides the actions'.
+    std::string histogram;
+    if (const auto dot = rest_.find('.'); !own && dot != 0 && dot != std::string_view::npos &&
+        rest_.substr(0, dot).find_first_not_of("abcdefghijklmnopqrstuvwxyz_") == std::string_view::npos) {
+      histogram = std::string(rest_.substr(0, dot));
+      rest_.remove_prefix(dot + 1);
+    }
     if (take("p(")) {
       metric = threshold::metric_kind::percentile;
       argument = number_until(')', "a percentile");
@@ -399,6 +434,10 @@ public:
       names += " (own. for the actions' own latency)";
       for (const auto& o : detail::threshold_other_names) names += ", " + std::string(o.name);
       fail("unknown metric; use " + names + ", status(CODE) or errors(NAME)");
+    }
+    if (!histogram.empty()) {
+      if (!threshold::is_latency(metric)) fail(histogram + ". goes with a latency: " + histogram + ".p(99), " + histogram + ".max");
+      error_name = std::move(histogram);
     }
     skip();
     const threshold::comparison op = comparison();
