@@ -95,6 +95,8 @@ TEST_CASE("grpc-timeout: at most 8 digits, the finest unit, rounded up", "[grpc]
   for (std::chrono::nanoseconds d : {1ns, 999'000'000ns, 30'000'000'000ns, 5'400'000'000'000ns, 100'000'001ns})
     CHECK(grpc::decode_timeout(grpc::encode_timeout(d)) >= d);
   CHECK(grpc::decode_timeout("5S") == 5s);
+  CHECK(grpc::decode_timeout("99999999H") == std::chrono::nanoseconds::max());  // past what a duration holds
+  CHECK(grpc::decode_timeout("2562047H") == std::chrono::hours(2562047));
   CHECK(grpc::decode_timeout("123456789S") == -1ns);  // 9 digits
   CHECK(grpc::decode_timeout("5s") == -1ns);
   CHECK(grpc::decode_timeout("S") == -1ns);

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <string_view>
 
@@ -125,8 +126,8 @@ inline std::string encode_timeout(std::chrono::nanoseconds d) {
   return std::to_string(most) + 'H';
 }
 
-/// A `grpc-timeout` value back as a duration; nullopt-like `-1ns` for one that is not
-/// 1 to 8 digits and a unit of H M S m u n.
+/// A `grpc-timeout` value back as a duration: -1 ns for one that is not 1 to 8 digits
+/// and a unit of H M S m u n; the longest duration for one past it (99999999H).
 inline std::chrono::nanoseconds decode_timeout(std::string_view v) noexcept {
   if (v.size() < 2 || v.size() > 9) return std::chrono::nanoseconds(-1);
   std::int64_t n = 0;
@@ -134,15 +135,18 @@ inline std::chrono::nanoseconds decode_timeout(std::string_view v) noexcept {
     if (c < '0' || c > '9') return std::chrono::nanoseconds(-1);
     n = n * 10 + (c - '0');
   }
+  std::int64_t unit = 0;
   switch (v.back()) {
-    case 'n': return std::chrono::nanoseconds(n);
-    case 'u': return std::chrono::microseconds(n);
-    case 'm': return std::chrono::milliseconds(n);
-    case 'S': return std::chrono::seconds(n);
-    case 'M': return std::chrono::minutes(n);
-    case 'H': return std::chrono::hours(n);
+    case 'n': unit = 1; break;
+    case 'u': unit = 1'000; break;
+    case 'm': unit = 1'000'000; break;
+    case 'S': unit = 1'000'000'000; break;
+    case 'M': unit = 60'000'000'000; break;
+    case 'H': unit = 3'600'000'000'000; break;
     default: return std::chrono::nanoseconds(-1);
   }
+  if (n > std::numeric_limits<std::int64_t>::max() / unit) return std::chrono::nanoseconds::max();
+  return std::chrono::nanoseconds(n * unit);
 }
 
 /// The `grpc-message` value `v` decoded: "%XX" is the byte XX (a '%' not followed by
