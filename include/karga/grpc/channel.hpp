@@ -300,7 +300,11 @@ private:
     if (!type.starts_with("application/grpc"))
       return fail(status_code::unknown, "the answer's content-type is \"" + std::string(type) + "\", not application/grpc");
     r.reader.finish();
-    if (r.reader.error() == framing_error::too_large || r.too_large_unpacked)
+    if (r.too_large_unpacked)
+      return fail(status_code::resource_exhausted,
+                  "a compressed answer message comes to more than the limit of " + std::to_string(r.reader.max_message()) +
+                      " bytes");
+    if (r.reader.error() == framing_error::too_large)
       return fail(status_code::resource_exhausted, "an answer message of " + std::to_string(r.reader.refused_length()) +
                                                        " bytes is over the limit of " +
                                                        std::to_string(r.reader.max_message()));
