@@ -16,7 +16,9 @@ cd "$(dirname "$0")"
 mode=${1:-run}
 
 packages=(cmake ninja-build g++ ccache pkg-config libboost1.81-dev libboost-url1.81-dev libfmt-dev libcli11-dev
-          libssl-dev openssl zlib1g-dev libnghttp2-dev liburing-dev libsnappy-dev libprotobuf-dev libprotoc-dev)
+          libssl-dev openssl zlib1g-dev libnghttp2-dev liburing-dev libsnappy-dev)
+# karga-grpc's --proto (protobuf's compiler library): not built by `run`.
+[[ $mode != run ]] && packages+=(libprotobuf-dev libprotoc-dev)
 [[ $mode == test ]] && packages+=(catch2 doxygen nginx-light nghttp2-server clang libclang-rt-14-dev python3 default-jre-headless
                                   libhdrhistogram-java openmpi-bin prometheus chromium redis-server redis-tools dpkg-dev
                                   influxdb prometheus-pushgateway python3-grpcio python3-h2 libgrpc++-dev protobuf-compiler protobuf-compiler-grpc)
