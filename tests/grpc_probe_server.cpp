@@ -123,7 +123,7 @@ public:
       }
       count(method_, 1, k == 0 ? 1 : 0);
       if (k == 0) return reply("ok");
-      return Finish(grpc::Status(static_cast<grpc::StatusCode>(k), "status " + std::to_string(k)));
+      return Finish(grpc::Status(static_cast<grpc::StatusCode>(k), std::string("status ").append(std::to_string(k))));
     }
     if (method_ == "Sleep") {
       std::thread([this, ms = number(m)] {
@@ -169,7 +169,7 @@ private:
       count(method_, 1, sent_);
       return Finish(grpc::Status::OK);
     }
-    out_ = buffer("m" + std::to_string(sent_));
+    out_ = buffer(std::string("m").append(std::to_string(sent_)));
     --left_;
     StartWrite(&out_);
   }
@@ -231,7 +231,7 @@ int main(int argc, char** argv) {
   int port = 0;
   grpc::ServerBuilder builder;
   builder.RegisterService(&hello);
-  builder.AddListeningPort("127.0.0.1:" + std::to_string(want), credentials, &port);
+  builder.AddListeningPort(std::string("127.0.0.1:").append(std::to_string(want)), credentials, &port);
   builder.RegisterCallbackGenericService(&service);
   const auto server = builder.BuildAndStart();
   if (!server || port == 0) {
