@@ -83,7 +83,8 @@ TEST_CASE("thresholds: errors(NAME) counts an adapter's errors of that name", "[
   h.consume(http::metric{1ms, 200, 0, http::error_kind::none, {}});
   const std::vector<karga::threshold> t{karga::threshold::parse("errors(timeout) == 0"),
                                         karga::threshold::parse("errors( refused ) == 0"),
-                                        karga::thresholds::errors("timeout") <= 2, karga::threshold::parse("errors(ENOENT) == 0")};
+                                        karga::thresholds::errors("timeout") <= 2, karga::threshold::parse("errors(ENOENT) == 0"),
+                                        karga::threshold::parse("status(UNAVAILABLE) == 0")};
   const auto v = karga::evaluate(t, h);
   CHECK_FALSE(v[0].passed);
   CHECK(v[0].observed == 2);
@@ -92,6 +93,7 @@ TEST_CASE("thresholds: errors(NAME) counts an adapter's errors of that name", "[
   CHECK(v[2].expression == "errors(timeout) <= 2");
   CHECK_FALSE(v[3].passed);  // a name HTTP has no error of is not measured: it fails, saying so
   CHECK(v[3].observed_text == "not measured by this run");
+  CHECK(v[4].observed_text == "not measured by this run");  // a named status is gRPC's, not HTTP's
   CHECK(karga::evaluate(t, karga::basic_aggregate{})[1].observed_text == "not measured by this run");
 }
 
@@ -115,6 +117,8 @@ TEST_CASE("thresholds: a bad expression is a clear error", "[thresholds]") {
   CHECK(message("p(99) < 250ms please") == "karga: bad threshold \"p(99) < 250ms please\": unexpected \"please\"");
   CHECK(message("errors() == 0") == "karga: bad threshold \"errors() == 0\": errors( takes the name of an error: errors(timeout), errors(ENOENT)");
   CHECK(message("errors(timeout == 0") == "karga: bad threshold \"errors(timeout == 0\": expected ')'");
+  CHECK(message("status(NOT FOUND) == 0") ==
+        "karga: bad threshold \"status(NOT FOUND) == 0\": status( takes a status: status(503), status(5xx), status(UNAVAILABLE)");
 }
 
 } // namespace

@@ -37,7 +37,8 @@ struct report_options {
            "--threshold",
            [this](const std::vector<std::string>& v) { for (const auto& t : v) thresholds.push_back(karga::threshold::parse(t)); },
            "EXPR, repeatable: p(99)<250ms, own.p(50)<10ms, error_rate<1%, achieved>=99%, rps>=1000, dropped==0,\n"
-           "status(5xx)==0, errors(timeout)==0 (an error's name: karga-http's kinds, karga-fs's errno names);\n"
+           "status(5xx)==0, errors(timeout)==0 (an error's name: karga-http's kinds, karga-fs's errno names),\n"
+           "status(UNAVAILABLE)==0 (gRPC's statuses), msg.p(99)<20ms (gRPC's gaps between stream messages);\n"
            "add ' abort' to stop a run as soon as it fails")
         ->type_name("EXPR");
     push.add_to(cmd, runs_load);

@@ -98,11 +98,14 @@ public:
   /// Between an answer message and the next, over every stream.
   const histogram& message_gaps() const noexcept { return gaps_; }
   /// Calls that ended with the status named `name` ("UNAVAILABLE", "deadline_exceeded",
-  /// "14"), for the threshold `errors(NAME)`; nullopt for a name that is no status's.
-  std::optional<std::uint64_t> errors_named(std::string_view name) const noexcept {
+  /// "14", "OK"), for the threshold `status(NAME)`; nullopt for a name that is no status's.
+  std::optional<std::uint64_t> calls_with_status(std::string_view name) const noexcept {
     if (const auto c = status_named(name)) return code_count(*c);
     return std::nullopt;
   }
+  /// The same, for the threshold `errors(NAME)`: a call that did not end OK failed
+  /// with its status.
+  std::optional<std::uint64_t> errors_named(std::string_view name) const noexcept { return calls_with_status(name); }
 
   /// The answers' timing by the name thresholds give it: `msg` the gaps between a
   /// stream's messages (`msg.p(99) < 20ms`), `first_msg` the time to a call's first

@@ -20,6 +20,7 @@
 /// | `rps` | started per second | a number |
 /// | `ok`, `failed`, `dropped`, `interrupted` | counts | a number |
 /// | `status(503)`, `status(5xx)` | responses with that status (HTTP aggregates) | a number |
+/// | `status(NAME)` | calls that ended with the status an adapter names so: `status(UNAVAILABLE)`, `status(OK)` (gRPC's 17) | a number |
 /// | `errors(NAME)` | actions that failed with the error an adapter names so: `errors(timeout)` (HTTP's kinds), `errors(ENOENT)` (an errno, files), `errors(UNAVAILABLE)` (gRPC's statuses) | a number |
 /// | `NAME.p(N)`, `NAME.avg`, … | a latency an adapter measures besides the actions': gRPC's `msg` (between a stream's messages) and `first_msg` (to a call's first answer message) | a duration |
 ///
@@ -38,6 +39,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -46,6 +48,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace karga {
@@ -60,13 +63,15 @@ public:
     ok, failed, dropped, interrupted,                 // counts
     status, status_class,                             // HTTP statuses
     named_errors,                                     // an adapter's errors of one name
+    named_status,                                     // an adapter's calls that ended with a status of one name
   };
   /// How the observed value is compared with the threshold's value.
   enum class comparison : std::uint8_t { less, less_equal, greater, greater_equal, equal, not_equal };
 
   /// `m` compared by `c` with `value` (ns for a latency, a fraction for a ratio); `own` for the
   /// actions' own latency; `argument` is the percentile, or the status code or class;
-  /// `error_name` the name of the errors `named_errors` counts.
+  /// `error_name` the name of the errors `named_errors` counts (or the status
+  /// `named_status` counts, or the adapter's histogram of a latency).
   threshold(metric_kind m, comparison c, double value, bool own = false, double argument = 0, std::string error_name = {})
       : metric_(m), comparison_(c), value_(value), own_(own), argument_(argument), error_name_(std::move(error_name)) {
     expression_ = describe();
@@ -106,7 +111,8 @@ public:
   }
 
   /// The metric's value on `a` (a basic_aggregate, or an aggregate with `basic()`,
-  /// `base()`, `status_count()` or `errors_named()`); nullopt when `a` does not have it.
+  /// `base()`, `status_count()`, `errors_named()`, `calls_with_status()` or
+  /// `histogram_named()`); nullopt when `a` does not have it.
   template <class A>
   std::optional<double> observe(const A& a) const;
 
@@ -166,49 +172,41 @@ private:
   double value_;
   bool own_;
   double argument_;  // the percentile, or the status code or class
-  std::string error_name_;  // named_errors: which; a latency: the adapter's histogram it is of (empty: the actions')
+  std::string error_name_;  // named_errors, named_status: which; a latency: the adapter's histogram it is of (empty: the actions')
   bool abort_ = false;
   std::string expression_;
 };
 
 namespace detail {
-template <class A>
-auto status_source(const A& a) {
-  if constexpr (requires { a.status_count(200u); })
+// The first of `a`, `a.base()`, `a.base().base()`, … that `probe` takes (a generic
+// lambda whose return type asks for a member); a null `const void*` when none does.
+// An adapter's aggregate extends the basic one, so what a threshold reads may be a
+// layer or two down.
+template <class A, class Probe>
+auto first_having(const A& a, Probe probe) {
+  if constexpr (std::is_invocable_v<Probe, const A&>)
     return &a;
   else if constexpr (requires { a.base(); })
-    return status_source(a.base());
+    return first_having(a.base(), probe);
   else
     return static_cast<const void*>(nullptr);
 }
-// An adapter's aggregate counts its errors by name: `errors_named(name)` is the count,
-// or nullopt for a name it does not know.
-template <class A>
-auto named_errors_source(const A& a) {
-  if constexpr (requires { a.errors_named(std::string_view()); })
-    return &a;
-  else if constexpr (requires { a.base(); })
-    return named_errors_source(a.base());
-  else
-    return static_cast<const void*>(nullptr);
-}
-// An adapter's aggregate has latencies of its own by name: `histogram_named(name)`, or
-// null for a name it does not know.
-template <class A>
-auto named_histogram_source(const A& a) {
-  if constexpr (requires { a.histogram_named(std::string_view()); })
-    return &a;
-  else if constexpr (requires { a.base(); })
-    return named_histogram_source(a.base());
-  else
-    return static_cast<const void*>(nullptr);
-}
+// HTTP statuses: `status_count(code)`.
+inline constexpr auto has_status_count = [](const auto& x) -> decltype(void(x.status_count(200u))) {};
+// An adapter's errors by name: `errors_named(name)`, nullopt for a name it does not know.
+inline constexpr auto has_errors_named = [](const auto& x) -> decltype(void(x.errors_named(std::string_view()))) {};
+// An adapter's calls by the name of the status they ended with: `calls_with_status(name)`,
+// nullopt for a name that is no status's.
+inline constexpr auto has_named_statuses = [](const auto& x) -> decltype(void(x.calls_with_status(std::string_view()))) {};
+// An adapter's latencies of its own by name: `histogram_named(name)`, null for a name it
+// does not know.
+inline constexpr auto has_named_histograms = [](const auto& x) -> decltype(void(x.histogram_named(std::string_view()))) {};
 } // namespace detail
 
 template <class A>
 std::optional<double> threshold::observe(const A& a) const {
   if (is_latency() && !error_name_.empty()) {  // a latency of an adapter's own histogram
-    const auto* s = detail::named_histogram_source(a);
+    const auto* s = detail::first_having(a, detail::has_named_histograms);
     if constexpr (std::is_same_v<decltype(s), const void*>) {
       return std::nullopt;
     } else {
@@ -223,7 +221,7 @@ std::optional<double> threshold::observe(const A& a) const {
     }
   }
   if (metric_ == metric_kind::named_errors) {
-    const auto* s = detail::named_errors_source(a);
+    const auto* s = detail::first_having(a, detail::has_errors_named);
     if constexpr (std::is_same_v<decltype(s), const void*>) {
       return std::nullopt;
     } else {
@@ -231,8 +229,17 @@ std::optional<double> threshold::observe(const A& a) const {
       return n ? std::optional<double>(static_cast<double>(*n)) : std::nullopt;
     }
   }
+  if (metric_ == metric_kind::named_status) {
+    const auto* s = detail::first_having(a, detail::has_named_statuses);
+    if constexpr (std::is_same_v<decltype(s), const void*>) {
+      return std::nullopt;
+    } else {
+      const std::optional<std::uint64_t> n = s->calls_with_status(error_name_);
+      return n ? std::optional<double>(static_cast<double>(*n)) : std::nullopt;
+    }
+  }
   if (metric_ == metric_kind::status || metric_ == metric_kind::status_class) {
-    const auto* s = detail::status_source(a);
+    const auto* s = detail::first_having(a, detail::has_status_count);
     if constexpr (std::is_same_v<decltype(s), const void*>) {
       return std::nullopt;
     } else {
@@ -360,6 +367,8 @@ inline std::string threshold::describe() const {
     m = "status(" + detail::number(argument_) + "xx)";
   else if (metric_ == metric_kind::named_errors)
     m = "errors(" + error_name_ + ")";
+  else if (metric_ == metric_kind::named_status)
+    m = "status(" + error_name_ + ")";
   using names = std::span<const detail::threshold_metric_name>;
   for (const names all : {names(detail::threshold_latency_names), names(detail::threshold_other_names)})
     for (const auto& n : all)
@@ -411,6 +420,9 @@ public:
         argument = rest_[0] - '0';
         rest_.remove_prefix(3);
         expect(')');
+      } else if (!rest_.empty() && std::isalpha(static_cast<unsigned char>(rest_[0]))) {
+        metric = threshold::metric_kind::named_status;
+        error_name = name_until_paren("status( takes a status: status(503), status(5xx), status(UNAVAILABLE)");
       } else {
         metric = threshold::metric_kind::status;
         argument = number_until(')', "a status code");
@@ -419,21 +431,13 @@ public:
     } else if (take("errors(")) {
       metric = threshold::metric_kind::named_errors;
       skip();
-      const auto end = rest_.find(')');
-      std::string_view name = rest_.substr(0, end);
-      while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
-      if (end == std::string_view::npos) fail("expected ')'");
-      if (name.empty() || name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") !=
-                              std::string_view::npos)
-        fail("errors( takes the name of an error: errors(timeout), errors(ENOENT)");
-      error_name = std::string(name);
-      rest_.remove_prefix(end + 1);
+      error_name = name_until_paren("errors( takes the name of an error: errors(timeout), errors(ENOENT)");
     } else {
       std::string names = "p(N)";
       for (const auto& l : detail::threshold_latency_names) names += ", " + std::string(l.name);
       names += " (own. for the actions' own latency)";
       for (const auto& o : detail::threshold_other_names) names += ", " + std::string(o.name);
-      fail("unknown metric; use " + names + ", status(CODE) or errors(NAME)");
+      fail("unknown metric; use " + names + ", status(CODE), status(NAME) or errors(NAME)");
     }
     if (!histogram.empty()) {
       if (!threshold::is_latency(metric)) fail(histogram + ". goes with a latency: " + histogram + ".p(99), " + histogram + ".max");
@@ -466,6 +470,20 @@ public:
   }
 
 private:
+  // A name (letters, digits, _ and -) up to ')', which is taken too; `what` is the
+  // error's words for anything else.
+  std::string name_until_paren(const char* what) {
+    const auto end = rest_.find(')');
+    std::string_view name = rest_.substr(0, end);
+    while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+    if (end == std::string_view::npos) fail("expected ')'");
+    if (name.empty() || name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") !=
+                            std::string_view::npos)
+      fail(what);
+    rest_.remove_prefix(end + 1);
+    return std::string(name);
+  }
+
   [[noreturn]] void fail(const std::string& why) const {
     detail::throw_error("bad threshold \"" + std::string(text_) + "\": " + why);
   }
@@ -589,6 +607,9 @@ inline metric_ref dropped() { return {threshold::metric_kind::dropped}; }
 inline metric_ref interrupted() { return {threshold::metric_kind::interrupted}; }
 /// Responses with status `code` (a number from 100 to 599).
 inline metric_ref status(unsigned code) { return {threshold::metric_kind::status, static_cast<double>(code)}; }
+/// Calls that ended with the status an adapter names `name`: `status("UNAVAILABLE")`
+/// (gRPC's statuses, in any case).
+inline metric_ref status(std::string name) { return {threshold::metric_kind::named_status, 0, false, std::move(name)}; }
 /// Actions that failed with the error an adapter names `name`: `errors("timeout")`
 /// (an HTTP error kind), `errors("ENOENT")` (an errno of the filesystem adapter).
 inline metric_ref errors(std::string name) { return {threshold::metric_kind::named_errors, 0, false, std::move(name)}; }
