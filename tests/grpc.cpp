@@ -1,13 +1,16 @@
 // gRPC's wire pieces in karga::grpc, exactly: message framing across any split of
 // the bytes, grpc-timeout, grpc-message, the status codes and their mappings, gzip,
 // the aggregate's counts and merge, the results codec, the report's JSON. The calls
-// themselves, against a server on the official gRPC core, are in grpc_test.sh.
+// themselves, against a server on the official gRPC core, are in grpc_test.sh; so is
+// karga-grpc, whose placeholders ({n}, {shard}, {uuid}) are filled in exactly here.
 #include "catch.hpp"
 #include "error_message.hpp"
 
 #include <karga/grpc.hpp>
 #include <karga/http.hpp>
 #include <karga/karga.hpp>
+
+#include "../tools/placeholders.hpp"
 
 #include <string>
 #include <utility>
@@ -244,9 +247,11 @@ TEST_CASE("grpc aggregate: calls by status, messages, first-message times and ga
   const std::vector<karga::threshold> slo{
       karga::threshold::parse("errors(UNAVAILABLE) == 2"), karga::threshold::parse("msg.p(99) < 200us"),
       karga::threshold::parse("msg.max <= 300us"), karga::threshold::parse("first_msg.min == 1ms"),
-      karga::threshold::parse("first_msg.p(50) < 1ms"), karga::threshold::parse("rows.p(99) < 1s")};
+      karga::threshold::parse("first_msg.p(50) < 1ms"), karga::threshold::parse("rows.p(99) < 1s"),
+      karga::threshold::parse("status(UNAVAILABLE) == 2"), karga::threshold::parse("status( ok ) == 1"),
+      karga::thresholds::status("Deadline_Exceeded") == 0, karga::threshold::parse("status(NOPE) == 0")};
   const auto verdicts = karga::evaluate(slo, a);
-  REQUIRE(verdicts.size() == 6);
+  REQUIRE(verdicts.size() == 10);
   CHECK(verdicts[0].passed);
   CHECK(!verdicts[1].passed);  // the gaps' p99 is the 300 µs one
   CHECK(verdicts[1].expression == "msg.p(99) < 200us");  // as written
@@ -255,6 +260,13 @@ TEST_CASE("grpc aggregate: calls by status, messages, first-message times and ga
   CHECK(verdicts[3].passed);
   CHECK(!verdicts[4].passed);
   CHECK(verdicts[5].observed_text == "not measured by this run");
+  CHECK(verdicts[6].passed);
+  CHECK(verdicts[7].passed);
+  CHECK(verdicts[7].expression == "status( ok ) == 1");
+  CHECK(!verdicts[8].passed);  // one call ended DEADLINE_EXCEEDED
+  CHECK(verdicts[8].expression == "status(Deadline_Exceeded) == 0");
+  CHECK(verdicts[8].observed == 1);
+  CHECK(verdicts[9].observed_text == "not measured by this run");  // no status of that name
   CHECK(error_message([] { karga::threshold::parse("msg.ok < 3"); }) ==
         "karga: bad threshold \"msg.ok < 3\": msg. goes with a latency: msg.p(99), msg.max");
   // A named latency with nothing in it (unary calls have no gaps) is not measured, not passed.
@@ -271,3 +283,30 @@ TEST_CASE("grpc aggregate: calls by status, messages, first-message times and ga
   CHECK(error_message([&] { karga::decode_results<karga::http::aggregate>(bytes); }).find("karga.grpc.aggregate") !=
         std::string::npos);
 }
+
+namespace {
+
+TEST_CASE("karga-grpc placeholders: {n}, {shard} and {uuid} filled in, any other brace kept", "[grpc]") {
+  using karga_tools::placeholder_text;
+  karga::context c;
+  c.arrival = 42;
+  c.shard = 1;
+  CHECK(placeholder_text("{n}-{shard}").render(c) == "42-1");
+  CHECK(placeholder_text(R"({"id": {n}, "tag": "s{shard}"})").render(c) == R"({"id": 42, "tag": "s1"})");
+  CHECK(placeholder_text("{n").render(c) == "{n");
+  CHECK(placeholder_text("{x}{}{{n}}").render(c) == "{x}{}{42}");
+  CHECK(placeholder_text("").render(c).empty());
+  CHECK_FALSE(placeholder_text(R"({"name": "ada"})").varies());
+  CHECK(placeholder_text("a{uuid}").varies());
+  // A version 4 UUID, a new one each time.
+  const placeholder_text id("{uuid}");
+  const std::string a = id.render(c), b = id.render(c);
+  REQUIRE(a.size() == 36);
+  CHECK(a[8] == '-');
+  CHECK(a[13] == '-');
+  CHECK(a[14] == '4');
+  CHECK(std::string_view("89ab").find(a[19]) != std::string_view::npos);
+  CHECK(a != b);
+}
+
+} // namespace

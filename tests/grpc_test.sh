@@ -7,7 +7,9 @@
 # - unary at 2,000/s for 5 s, starting on a whole second: the server counts exactly
 #   10,000 calls, each whole second 2,000 ± 1 %;
 # - a server stream of 100 messages × 1,000 calls: 100,000 messages on both sides;
-#   client streams (5 messages) and bidi streams (7) likewise;
+#   client streams (5 messages) and bidi streams (7) likewise, sent at once or written
+#   at a pace (--stream-interval: the answers' gaps are the pace);
+# - {n} in a message, {uuid} in metadata, filled in for each call;
 # - a method answering each of the 17 status codes in turn, 17 × 20 calls: each
 #   count exact, by name; a deadline passed, a message over the limit, a method the
 #   server lacks, a refused port, gzip, TLS with and without the certificate trusted;
@@ -91,6 +93,7 @@ expect 'a gRPC method is "package.Service/Method", not "a/b/c"' 127.0.0.1:9 --ca
 expect '--call is required' 127.0.0.1:9
 expect '--stream: "both" is not a kind of stream: server, client or bidi' 127.0.0.1:9 --call a.B/C --stream both
 expect '--stream-messages goes with a client or bidi stream (--stream client or --stream bidi)' 127.0.0.1:9 --call a.B/C --stream-messages 3
+expect '--stream-interval goes with a client or bidi stream (--stream client or --stream bidi)' 127.0.0.1:9 --call a.B/C --stream server --stream-interval 1ms
 expect 'a gRPC target is host:port, http://host:port or https://host:port, not "ftp://x:1"' ftp://x:1 --call a.B/C
 expect 'metadata "grpc-timeout" is set by the call itself' 127.0.0.1:9 --call a.B/C -m 'grpc-timeout: 1S'
 expect '--data-file: "/nonexistent" cannot be read' 127.0.0.1:9 --call a.B/C --data-file /nonexistent
@@ -134,6 +137,31 @@ s=$(counters)
 [[ $(json "$dir/r.json" "r['ok'], s['methods']['Bidi']['received'], s['methods']['Bidi']['sent'], r['grpc']['messages']['sent'], r['grpc']['messages']['received']" "$s") == "200 1400 1400 1400 1400" ]] ||
   fail "$(json "$dir/r.json" "s['methods'], r['grpc']['messages']" "$s")"
 
+case="streams written at a pace"
+# --stream-interval: each message 20 ms after the one before, on an open stream. The
+# server echoes each as it comes, so the answers' gaps are the pace (they bunch up,
+# microseconds apart, if the messages were held back), and a call lasts at least the
+# four pauses.
+reset
+run --call test.Probe/Bidi --stream bidi -d a -d b --stream-messages 5 --stream-interval 20ms --iterations 20 --connections 2
+s=$(counters)
+[[ $(json "$dir/r.json" "r['ok'], s['methods']['Bidi']['received'], s['methods']['Bidi']['sent'], r['grpc']['messages']['sent'], r['grpc']['messages']['received'], r['grpc']['message_gaps_ns']['count']" "$s") == "20 100 100 100 100 80" ]] ||
+  fail "$(json "$dir/r.json" "s['methods'], r['grpc']['messages']" "$s")"
+[[ $(json "$dir/r.json" "r['grpc']['message_gaps_ns']['p50'] >= 10e6 and r['latency_ns']['min'] >= 80e6") == True ]] ||
+  fail "not at the pace: $(json "$dir/r.json" "r['grpc']['message_gaps_ns'], r['latency_ns']['min']")"
+reset
+run --call test.Probe/ClientStream --stream client -d a --stream-messages 4 --stream-interval 10ms --iterations 10
+s=$(counters)
+[[ $(json "$dir/r.json" "r['ok'], s['methods']['ClientStream']['received'], r['grpc']['messages']['sent'], r['grpc']['messages']['received'], r['latency_ns']['min'] >= 30e6" "$s") == "10 40 40 10 True" ]] ||
+  fail "$(json "$dir/r.json" "s['methods'], r['grpc']['messages'], r['latency_ns']['min']" "$s")"
+
+case="placeholders"
+# {n}: Big answers as many bytes as its request says, and one caller makes calls 0 to 9
+# in turn, so the answers hold 0 + 1 + … + 9 = 45 bytes; {uuid} in metadata.
+reset
+run --call test.Probe/Big -d '{n}' -m 'x-request-id: {uuid}' --iterations 10 --connections 1 --streams 1 --threads 1
+[[ $(json "$dir/r.json" "r['ok'], r['bytes']") == "10 45" ]] || fail "$(json "$dir/r.json" "r['ok'], r['bytes'], r['grpc']")"
+
 case="17 statuses"
 reset
 run --call test.Probe/Status --iterations 340 --connections 2
@@ -144,9 +172,9 @@ want=$(for n in $names; do printf '%s=20 ' "$n"; done)
 [[ $(json "$dir/r.json" "r['grpc']['first_messages']['DATA_LOSS']") == "status 15" ]] || fail "first message of DATA_LOSS"
 [[ $code == 1 ]] || fail "exit status $code, not 1 (calls failed)"
 grep -q "grpc status     OK×20 CANCELLED×20" "$dir/out" || fail "the summary: $(cat "$dir/out")"
-# errors(NAME) thresholds count calls by status.
-run --call test.Probe/Status --iterations 34 --connections 1 --threshold "errors(UNAVAILABLE) == 2" \
-  --threshold "errors(OK) == 2" --threshold "errors(deadline_exceeded) < 2"
+# status(NAME) and errors(NAME) thresholds count calls by status.
+run --call test.Probe/Status --iterations 34 --connections 1 --threshold "status(UNAVAILABLE) == 2" \
+  --threshold "status(OK) == 2" --threshold "errors(deadline_exceeded) < 2"
 [[ $code == 99 ]] || fail "exit status $code, not 99 (errors(deadline_exceeded) < 2 fails)"
 [[ $(json "$dir/r.json" "[t['passed'] for t in r['thresholds']]") == "[True, True, False]" ]] || fail "$(json "$dir/r.json" "r['thresholds']")"
 

@@ -11,6 +11,7 @@
 //   99       a threshold failed, at the end or live with abort
 //   128 + N  stopped early by signal N (130: SIGINT, 143: SIGTERM): never a pass
 #include "header.hpp"
+#include "placeholders.hpp"
 
 #include <karga/cli/command.hpp>
 #include <karga/cli/load_options.hpp>
@@ -23,6 +24,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <memory>
 #include <string>
@@ -40,6 +42,7 @@ struct grpc_options {
   karga::grpc::channel_options channel;
   karga::grpc::call_options call;
   std::optional<std::uint64_t> stream_messages;
+  std::optional<karga::clock::duration> stream_interval;
   std::vector<std::string> protos, includes;
   std::string protoset;
   bool reflect = false;
@@ -56,7 +59,8 @@ struct grpc_options {
            "-d,--data", [this](const std::vector<std::string>& v) { data.insert(data.end(), v.begin(), v.end()); },
            "a request message (repeatable: calls take them in turn, a client or bidi stream sends\n"
            "them in order): with --proto or --protoset, JSON (an object, or an array of objects);\n"
-           "without, its bytes as given")
+           "without, its bytes as given; {n} (the call's number), {shard} and {uuid} are filled in\n"
+           "for each call")
         ->type_name("MESSAGE");
 #ifdef KARGA_GRPC_SCHEMA
     app.add_option("--proto", protos, "a .proto file with the method's service (repeatable); the method's\n"
@@ -88,7 +92,7 @@ struct grpc_options {
                call.metadata.emplace_back(name, value);
              }
            },
-           "'name: value' sent with each call (repeatable)")
+           "'name: value' sent with each call (repeatable; {n}, {shard} and {uuid} as in -d)")
         ->type_name("METADATA");
     app.add_option_function<std::string>(
            "--deadline",
@@ -106,6 +110,14 @@ struct grpc_options {
            [this](const std::string& s) { stream_messages = parse_count(s, "--stream-messages", 1, 1u << 24); },
            "client and bidi streams: messages sent per call, taken in turn from -d (default: each -d once)")
         ->type_name("N");
+    app.add_option_function<std::string>(
+           "--stream-interval",
+           [this](const std::string& s) {
+             stream_interval = karga::schedule::to_duration(parse_duration(s, "--stream-interval").count());
+           },
+           "client and bidi streams: the pause between one message and the next, written as the\n"
+           "call goes (default: all at once); the gaps between the answers show the server's pace")
+        ->type_name("DURATION");
     app.add_flag("--gzip", call.compress, "compress each request message (grpc-encoding: gzip)");
     app.add_option_function<std::string>(
            "--max-receive",
@@ -142,6 +154,73 @@ struct grpc_options {
   }
 };
 
+// The request messages and metadata of each call, from -d and -m. Made once when
+// nothing in them varies; else for each call, {n}, {shard} and {uuid} filled in.
+struct call_source {
+  call_source(karga::grpc::call_kind k, std::string m, karga::grpc::call_options o,
+              std::function<std::vector<std::string>(const std::string&)> e, const std::vector<std::string>& d,
+              std::uint64_t per_stream)
+      : kind(k), method(std::move(m)), base(std::move(o)), encode(std::move(e)), stream_messages(per_stream) {
+    for (const auto& one : d) data.emplace_back(one);
+    for (const auto& h : base.metadata) metadata.emplace_back(h.value);
+  }
+
+  karga::grpc::call_kind kind;
+  std::string method;
+  karga::grpc::call_options base;
+  std::function<std::vector<std::string>(const std::string&)> encode;
+  std::vector<karga_tools::placeholder_text> data;  // each -d
+  std::vector<karga_tools::placeholder_text> metadata;  // each -m's value
+  std::uint64_t stream_messages;  // a client or bidi stream's; 0: each message once
+  // Unary and server-streaming calls take the messages in turn: (the -d, its message).
+  std::vector<std::pair<std::size_t, std::size_t>> order;
+
+  bool streams_out() const {
+    return kind == karga::grpc::call_kind::client_streaming || kind == karga::grpc::call_kind::bidi_streaming;
+  }
+  bool varies() const {
+    for (const auto& d : data)
+      if (d.varies()) return true;
+    for (const auto& m : metadata)
+      if (m.varies()) return true;
+    return false;
+  }
+  // How many messages each -d holds (a JSON array holds several); throws for a -d
+  // that is not the method's message.
+  void count_messages() {
+    const karga::context first;
+    for (std::size_t d = 0; d < data.size(); ++d) {
+      const std::size_t n = encode(data[d].render(first)).size();
+      for (std::size_t j = 0; j < n; ++j) order.emplace_back(d, j);
+    }
+    if (order.empty()) karga::detail::throw_error("-d: an empty array gives no message to send");
+  }
+  std::size_t turns() const { return order.size(); }
+
+  // The messages of the call `c`, the `turn`th (unary and server streams take turns).
+  std::vector<std::string> messages(const karga::context& c, std::uint64_t turn) const {
+    if (!streams_out()) {
+      const auto [d, j] = order[turn % order.size()];
+      auto all = encode(data[d].render(c));
+      if (j >= all.size()) karga::detail::throw_error("-d: a message went missing when its placeholders were filled in");
+      return {std::move(all[j])};
+    }
+    std::vector<std::string> all;
+    for (const auto& d : data)
+      for (auto& m : encode(d.render(c))) all.push_back(std::move(m));
+    if (stream_messages == 0) return all;
+    std::vector<std::string> out;
+    for (std::uint64_t i = 0; i < stream_messages; ++i) out.push_back(all[i % all.size()]);
+    return out;
+  }
+  // The call's settings, its metadata filled in.
+  karga::grpc::call_options options(const karga::context& c) const {
+    karga::grpc::call_options o = base;
+    for (std::size_t i = 0; i < metadata.size(); ++i) o.metadata[i].value = metadata[i].render(c);
+    return o;
+  }
+};
+
 } // namespace
 
 int main(int argc, char** argv) try {
@@ -173,22 +252,22 @@ int main(int argc, char** argv) try {
       cmd.usage_error(e.message());
     }
   }();
+  // How a -d becomes request messages: its bytes, or with a schema its JSON encoded.
+  std::function<std::vector<std::string>(const std::string&)> encode = [](const std::string& d) {
+    return std::vector<std::string>{d};
+  };
 #ifdef KARGA_GRPC_SCHEMA
   // With a schema: the method's kind from it, and each -d (JSON) as its messages.
   if (!grpc.protos.empty() || !grpc.protoset.empty() || grpc.reflect) {
     try {
-      const auto schema = grpc.reflect
-                              ? karga_tools::grpc_schema::from_reflection(channel, grpc.method.substr(0, grpc.method.rfind('/')))
-                              : grpc.protoset.empty() ? karga_tools::grpc_schema::from_proto(grpc.protos, grpc.includes)
-                                                      : karga_tools::grpc_schema::from_protoset(grpc.protoset);
-      const auto& method = schema->method(grpc.method);
-      kind = karga_tools::grpc_schema::kind(method);
-      std::vector<std::string> messages;
-      for (const auto& d : grpc.data)
-        for (auto& m : schema->encode(method, d)) messages.push_back(std::move(m));
-      if (grpc.data.empty()) messages = schema->encode(method, "{}");
-      if (messages.empty()) cmd.usage_error("-d: an empty array gives no message to send");
-      grpc.data = std::move(messages);
+      std::shared_ptr<const karga_tools::grpc_schema> schema =
+          grpc.reflect ? karga_tools::grpc_schema::from_reflection(channel, grpc.method.substr(0, grpc.method.rfind('/')))
+          : grpc.protoset.empty() ? karga_tools::grpc_schema::from_proto(grpc.protos, grpc.includes)
+                                  : karga_tools::grpc_schema::from_protoset(grpc.protoset);
+      const auto* method = &schema->method(grpc.method);
+      kind = karga_tools::grpc_schema::kind(*method);
+      encode = [schema, method](const std::string& d) { return schema->encode(*method, d); };
+      if (grpc.data.empty()) grpc.data.emplace_back("{}");
     } catch (const karga::error& e) {
       cmd.usage_error(e.message());
     }
@@ -197,33 +276,63 @@ int main(int argc, char** argv) try {
   const bool streams_out = kind == karga::grpc::call_kind::client_streaming || kind == karga::grpc::call_kind::bidi_streaming;
   if (grpc.stream_messages && !streams_out)
     cmd.usage_error("--stream-messages goes with a client or bidi stream (--stream client or --stream bidi)");
+  if (grpc.stream_interval && !streams_out)
+    cmd.usage_error("--stream-interval goes with a client or bidi stream (--stream client or --stream bidi)");
   if (grpc.data.empty()) grpc.data.emplace_back();  // one empty message (an empty protobuf)
-  // The calls, prepared once: a unary or server-streaming call per -d, taken in turn;
-  // a client or bidi stream of --stream-messages messages cycling through -d.
+
+  auto source = std::make_shared<call_source>(kind, grpc.method, grpc.call, std::move(encode), grpc.data,
+                                              grpc.stream_messages.value_or(0));
+  // Every -d and -m as the first call would have them: what is wrong is said now.
   std::vector<karga::grpc::prepared_call> calls;
   try {
-    if (streams_out) {
-      std::vector<std::string_view> messages;
-      const std::uint64_t n = grpc.stream_messages.value_or(grpc.data.size());
-      for (std::uint64_t i = 0; i < n; ++i) messages.push_back(grpc.data[i % grpc.data.size()]);
-      calls.push_back(channel.prepare(kind, grpc.method, messages, grpc.call));
-    } else {
-      for (const auto& d : grpc.data) {
-        const std::string_view one[] = {d};
-        calls.push_back(channel.prepare(kind, grpc.method, one, grpc.call));
-      }
+    source->count_messages();
+    const karga::context first;
+    for (std::size_t turn = 0; turn < (streams_out ? 1 : source->turns()); ++turn) {
+      const auto messages = source->messages(first, turn);
+      const std::vector<std::string_view> views(messages.begin(), messages.end());
+      calls.push_back(channel.prepare(kind, grpc.method, views, source->options(first)));
     }
   } catch (const karga::error& e) {
     cmd.usage_error(e.message());
   }
+  const std::string heading = grpc.target + " " + grpc.method;
+  auto run = [&](auto action) {
+    if (load.find_max) return load.find_max_rate<karga::grpc::aggregate>(heading, action);
+    return load.run_and_report(cmd, action, "karga-grpc", heading);
+  };
+  if (grpc.stream_interval) {
+    // A stream written at a pace: each message --stream-interval after the one before.
+    return run([channel, source, interval = *grpc.stream_interval](const karga::context& c)
+                   -> boost::asio::awaitable<karga::grpc::metric> {
+      const auto messages = source->messages(c, 0);
+      auto call = co_await channel.open(source->kind, source->method, source->options(c));
+      boost::asio::steady_timer pause(co_await boost::asio::this_coro::executor);
+      for (std::size_t i = 0; i < messages.size() && !call.ended(); ++i) {
+        if (i != 0) {
+          pause.expires_after(interval);
+          co_await pause.async_wait(boost::asio::use_awaitable);
+        }
+        co_await call.write(messages[i]);
+      }
+      co_return karga::grpc::to_metric(co_await call.finish());
+    });
+  }
+  if (source->varies()) {
+    // {n}, {shard} or {uuid}: each call made afresh, its placeholders filled in.
+    return run([channel, source](const karga::context& c) -> boost::asio::awaitable<karga::grpc::metric> {
+      const auto messages = source->messages(c, c.arrival);
+      const std::vector<std::string_view> views(messages.begin(), messages.end());
+      const auto call = channel.prepare(source->kind, source->method, views, source->options(c));
+      co_return karga::grpc::to_metric(co_await channel.call(call));
+    });
+  }
+  // The calls prepared once: a unary or server-streaming call per message, taken in
+  // turn; one client or bidi stream.
   auto shared = std::make_shared<const std::vector<karga::grpc::prepared_call>>(std::move(calls));
-  auto action = [channel, shared, next = std::size_t{0}]() mutable -> boost::asio::awaitable<karga::grpc::metric> {
+  return run([channel, shared, next = std::size_t{0}]() mutable -> boost::asio::awaitable<karga::grpc::metric> {
     const auto& call = (*shared)[next++ % shared->size()];
     co_return karga::grpc::to_metric(co_await channel.call(call));
-  };
-  const std::string heading = grpc.target + " " + grpc.method;
-  if (load.find_max) return load.find_max_rate<karga::grpc::aggregate>(heading, action);
-  return load.run_and_report(cmd, action, "karga-grpc", heading);
+  });
 } catch (const karga::error& e) {
   std::fprintf(stderr, "karga-grpc: %s\n", e.message().c_str());
   return karga::cli::exit_usage;

@@ -7,10 +7,12 @@
 /// messages each way, time to the first answer message and the gaps between
 /// messages). Includes the core, so it works alone.
 
+#include <karga/grpc/call.hpp>
 #include <karga/grpc/channel.hpp>
 #include <karga/grpc/framing.hpp>
 #include <karga/grpc/gzip.hpp>
 #include <karga/grpc/metrics.hpp>
 #include <karga/grpc/results_codec.hpp>
 #include <karga/grpc/status.hpp>
+#include <karga/grpc/stream_call.hpp>
 #include <karga/karga.hpp>

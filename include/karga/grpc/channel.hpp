@@ -10,12 +10,13 @@
 /// `ParseFromString` (`co_await ch.unary<HelloReply>("helloworld.Greeter/SayHello", req)`);
 /// karga itself does not depend on protobuf.
 
-#include <karga/core/detail/format.hpp>
 #include <karga/core/error.hpp>
-#include <karga/core/metric.hpp>
+#include <karga/grpc/call.hpp>
+#include <karga/grpc/detail/answer.hpp>
 #include <karga/grpc/framing.hpp>
 #include <karga/grpc/gzip.hpp>
 #include <karga/grpc/status.hpp>
+#include <karga/grpc/stream_call.hpp>
 #include <karga/http/client.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -32,21 +33,6 @@
 
 namespace karga::grpc {
 
-/// A message type of protobuf's C++ API (or anything that serializes the same way).
-template <class M>
-concept protobuf_message = requires(const M& m, M& out, std::string* s, const std::string& in) {
-  { m.SerializeToString(s) } -> std::convertible_to<bool>;
-  { out.ParseFromString(in) } -> std::convertible_to<bool>;
-};
-
-/// The kinds of call: how many messages go each way.
-enum class call_kind : std::uint8_t {
-  unary,             ///< one request, one response
-  server_streaming,  ///< one request, any number of responses
-  client_streaming,  ///< any number of requests, one response
-  bidi_streaming,    ///< any number each way
-};
-
 /// A channel's settings.
 struct channel_options {
   std::size_t connections = 1;  ///< HTTP/2 connections per copy of the channel (each shard has its own copy)
@@ -56,68 +42,6 @@ struct channel_options {
   std::chrono::steady_clock::duration timeout = std::chrono::seconds(30);
   bool verify_peer = true;  ///< https: check the server's certificate and name
   std::string ca_file;      ///< https: a PEM file of certificates to trust; empty: the system's
-};
-
-/// A call's settings.
-struct call_options {
-  /// The call's deadline, from its start: sent as `grpc-timeout`, and the call ends
-  /// DEADLINE_EXCEEDED (its stream cancelled) when it passes. Zero (the default): no
-  /// deadline is sent, as gRPC's own clients do by default (a server arms a timer per
-  /// call that has one: about a fifth of a small call's cost on libgrpc++), and the
-  /// call still ends DEADLINE_EXCEEDED after `channel_options::timeout`.
-  std::chrono::steady_clock::duration deadline{};
-  http::header_list metadata;        ///< sent with the call (names in lower case; "-bin" values already base64)
-  bool compress = false;             ///< gzip each request message (`grpc-encoding: gzip`)
-  std::size_t max_receive = default_max_receive;  ///< the longest answer message taken (RESOURCE_EXHAUSTED beyond)
-  bool keep_messages = false;        ///< keep the answer's messages (a unary call always keeps its one)
-};
-
-/// What a call came to.
-struct call_result {
-  status_code code = status_code::ok;  ///< the call's status
-  std::string message;                 ///< `grpc-message`, or what went wrong
-  std::chrono::steady_clock::duration latency{};  ///< from the call's start to its end
-  std::uint64_t messages_sent = 0;      ///< request messages
-  std::uint64_t messages_received = 0;  ///< answer messages
-  std::uint64_t bytes_received = 0;     ///< the answer messages' bytes, as sent (compressed if they were)
-  /// From the call's start to its first answer message; negative when none came.
-  std::chrono::steady_clock::duration first_message{-1};
-  /// Between each answer message and the next (streams: one fewer than the messages).
-  std::vector<std::chrono::steady_clock::duration> gaps;
-  std::vector<std::string> messages;  ///< the answer messages (unary, or `keep_messages`), decompressed
-  boost::beast::http::fields metadata;  ///< the answer's headers and trailers
-  /// Whether the call ended OK.
-  bool ok() const noexcept { return code == status_code::ok; }
-};
-
-/// A call's result with its answer as a `Response`.
-template <class Response>
-struct typed_result : call_result {
-  Response response;  ///< the answer (default when none came or the call failed)
-};
-
-/// A call prepared once, to make many times: its method, messages and settings, as
-/// its HTTP/2 request.
-class prepared_call {
-public:
-  /// The method's path ("/pkg.Service/Method").
-  const std::string& path() const noexcept { return path_; }
-  /// The call's kind.
-  call_kind kind() const noexcept { return kind_; }
-  /// The request messages.
-  std::uint64_t messages() const noexcept { return messages_; }
-  /// The settings.
-  const call_options& options() const noexcept { return options_; }
-  /// The HTTP/2 request.
-  const http::prepared_request& request() const noexcept { return request_; }
-
-private:
-  friend class channel;
-  std::string path_;
-  call_kind kind_ = call_kind::unary;
-  std::uint64_t messages_ = 0;
-  call_options options_;
-  http::prepared_request request_{std::string()};
 };
 
 /// A gRPC channel to one server. Copies share nothing but the settings (a shard's
@@ -149,19 +73,26 @@ public:
       else
         append_message(body, r);
     }
-    http::header_list headers{{"content-type", "application/grpc"}, {"te", "trailers"},
-                              {"user-agent", "karga-grpc"}, {"grpc-accept-encoding", "identity,gzip"}};
-    if (opt.deadline != std::chrono::steady_clock::duration{}) headers.emplace_back("grpc-timeout", encode_timeout(opt.deadline));
-    if (opt.compress) headers.emplace_back("grpc-encoding", "gzip");
-    for (const auto& m : opt.metadata) {
-      if (m.name.starts_with(':') || m.name == "content-type" || m.name == "te" || m.name == "grpc-timeout" ||
-          m.name == "grpc-encoding")
-        karga::detail::throw_error("metadata \"" + m.name + "\" is set by the call itself");
-      headers.push_back(m);
-    }
-    p.request_ = client_.make_request(boost::beast::http::verb::post, p.path_, std::move(body), std::move(headers));
+    p.request_ = client_.make_request(boost::beast::http::verb::post, p.path_, std::move(body), headers_of(opt));
     p.options_ = std::move(opt);
     return p;
+  }
+
+  /// Opens a call to `method` whose messages are written as it goes and whose answer
+  /// is read a message at a time (stream_call.hpp): a client or bidi stream written at
+  /// a pace, say. The call starts at once; the channel must outlive it. Throws
+  /// `karga::error` for a method or metadata that cannot go on the wire.
+  boost::asio::awaitable<stream_call> open(call_kind kind, std::string_view method, call_options opt = {}) const {
+    prepared_call p;
+    p.path_ = path_of(method);
+    p.kind_ = kind;
+    // Its length is not known when it starts: no content-length.
+    http::h2::request_form form = http::h2::make_request_form("POST", client_.base_url(), client_.base_url().base_path + p.path_,
+                                                                 headers_of(opt), {});
+    std::erase_if(form.fields, [](const http::h2::field& f) { return f.name == "content-length"; });
+    p.request_ = http::prepared_request(std::string(), false, std::move(form));
+    p.options_ = std::move(opt);
+    co_return stream_call(client_, co_await boost::asio::this_coro::executor, std::move(p), options_.timeout);
   }
 
   /// Makes the call `p`.
@@ -169,16 +100,16 @@ public:
     call_result out;
     out.messages_sent = p.messages();
     const bool keep = p.options().keep_messages || p.kind() == call_kind::unary || p.kind() == call_kind::client_streaming;
-    receiving r{out, message_reader(p.options().max_receive), keep, std::chrono::steady_clock::now()};
+    detail::answer a{out, message_reader(p.options().max_receive), keep, std::chrono::steady_clock::now()};
     http::h2::stream s(co_await boost::asio::this_coro::executor);
     s.keep = true;
-    s.on_data = &receiving::on_data;
-    s.on_data_arg = &r;
-    r.stream = &s;
+    s.on_data = &detail::answer::on_data;
+    s.hook_arg = &a;
+    a.stream = &s;
     const auto [kind, why] = co_await client_.exchange(p.request(), s, p.options().deadline);
-    out.latency = std::chrono::steady_clock::now() - r.start;
+    out.latency = std::chrono::steady_clock::now() - a.start;
     out.metadata = std::move(s.headers);
-    settle(out, p, r, s, kind, why, options_.timeout);
+    detail::settle(out, p.kind(), p.options(), a, s, kind, why, options_.timeout);
     co_return out;
   }
 
@@ -236,90 +167,19 @@ public:
 private:
   using clock = std::chrono::steady_clock;
 
-  // A call's answer as it comes: each message counted and timed, kept if asked.
-  struct receiving {
-    call_result& out;
-    message_reader reader;
-    bool keep;
-    clock::time_point start;
-    clock::time_point last{};
-    http::h2::stream* stream = nullptr;
-    bool bad_encoding = false;
-    bool too_large_unpacked = false;
-
-    static void on_data(void* arg, std::string_view piece) {
-      auto& r = *static_cast<receiving*>(arg);
-      r.reader.feed(piece, [&r](std::string_view m, bool compressed) { r.message(m, compressed); });
+  // A call's headers: gRPC's, then its metadata.
+  static http::header_list headers_of(const call_options& opt) {
+    http::header_list headers{{"content-type", "application/grpc"}, {"te", "trailers"},
+                              {"user-agent", "karga-grpc"}, {"grpc-accept-encoding", "identity,gzip"}};
+    if (opt.deadline != std::chrono::steady_clock::duration{}) headers.emplace_back("grpc-timeout", encode_timeout(opt.deadline));
+    if (opt.compress) headers.emplace_back("grpc-encoding", "gzip");
+    for (const auto& m : opt.metadata) {
+      if (m.name.starts_with(':') || m.name == "content-type" || m.name == "te" || m.name == "grpc-timeout" ||
+          m.name == "grpc-encoding")
+        karga::detail::throw_error("metadata \"" + m.name + "\" is set by the call itself");
+      headers.push_back(m);
     }
-    void message(std::string_view m, bool compressed) {
-      const clock::time_point now = clock::now();
-      if (out.messages_received++ == 0)
-        out.first_message = now - start;
-      else
-        out.gaps.push_back(now - last);
-      last = now;
-      out.bytes_received += m.size();
-      if (compressed) {
-        const auto it = stream->headers.find("grpc-encoding");
-        if (it == stream->headers.end() || it->value() != "gzip") {
-          bad_encoding = true;
-          return;
-        }
-      }
-      if (!keep) return;
-      std::string& kept = out.messages.emplace_back();
-      if (!compressed)
-        kept.assign(m);
-      else if (!gzip_decompress(m, kept, reader.max_message()))
-        (kept.size() > reader.max_message() ? too_large_unpacked : bad_encoding) = true;
-    }
-  };
-
-  // The call's status, from what ended its stream, the answer's headers and trailers,
-  // and its messages.
-  static void settle(call_result& out, const prepared_call& p, receiving& r, const http::h2::stream& s, http::error_kind kind,
-                     const std::string& why, clock::duration timeout) {
-    auto fail = [&out](status_code c, std::string m) {
-      out.code = c;
-      out.message = std::move(m);
-    };
-    if (kind != http::error_kind::none) {
-      if (kind == http::error_kind::timeout)
-        return fail(status_code::deadline_exceeded,
-                    p.options().deadline != clock::duration{}
-                        ? "the deadline passed (" + karga::detail::human_duration(p.options().deadline) + ")"
-                        : "no answer within the channel's timeout (" + karga::detail::human_duration(timeout) + ")");
-      return fail(kind == http::error_kind::stream_reset ? from_stream_reset(s.error_code) : from_transport(kind), why);
-    }
-    if (s.status != 200) return fail(from_http_status(s.status), "HTTP status " + std::to_string(s.status));
-    const auto header = [&out](std::string_view name) -> std::string_view {
-      const auto it = out.metadata.find(name);
-      return it == out.metadata.end() ? std::string_view{} : std::string_view(it->value());
-    };
-    const std::string_view type = header("content-type");
-    if (!type.starts_with("application/grpc"))
-      return fail(status_code::unknown, "the answer's content-type is \"" + std::string(type) + "\", not application/grpc");
-    r.reader.finish();
-    if (r.too_large_unpacked)
-      return fail(status_code::resource_exhausted,
-                  "a compressed answer message comes to more than the limit of " + std::to_string(r.reader.max_message()) +
-                      " bytes");
-    if (r.reader.error() == framing_error::too_large)
-      return fail(status_code::resource_exhausted, "an answer message of " + std::to_string(r.reader.refused_length()) +
-                                                       " bytes is over the limit of " +
-                                                       std::to_string(r.reader.max_message()));
-    if (r.reader.error() != framing_error::none) return fail(status_code::internal, std::string(to_string(r.reader.error())));
-    if (r.bad_encoding) return fail(status_code::internal, "a compressed message the answer's grpc-encoding cannot decode");
-    const std::string_view status = header("grpc-status");
-    const auto code = parse_grpc_status(status);
-    if (!code)
-      return fail(status_code::internal, status.empty() ? "the answer ended without grpc-status"
-                                                        : "grpc-status \"" + std::string(status) + "\" is not a number");
-    if (*code != status_code::ok) return fail(*code, decode_grpc_message(header("grpc-message")));
-    const bool one = p.kind() == call_kind::unary || p.kind() == call_kind::client_streaming;
-    if (one && out.messages_received != 1)
-      return fail(status_code::internal,
-                  "the answer to a call of one response carried " + std::to_string(out.messages_received) + " messages");
+    return headers;
   }
 
   static std::string url_of(std::string_view target) {

@@ -53,6 +53,18 @@ enum class stream_end : std::uint8_t {
   protocol,     ///< nghttp2 found the peer breaking HTTP/2
 };
 
+class connection;
+
+/// A request body written while its stream runs (gRPC's client and bidi streams), in
+/// place of the request form's.
+struct body_stream {
+  /// What has been written. Kept until the stream can no longer be sent again (a
+  /// refused stream goes out again whole); the writer drops what went out once the
+  /// response's headers came (`stream::got_headers`).
+  std::string bytes;
+  bool open = true;  ///< more may come: when all is out, the stream waits (nghttp2's deferred data)
+};
+
 /// One request's stream: what came back, kept in the requesting coroutine's frame.
 struct stream {
   /// A stream not yet sent, its request to wait on `ex`.
@@ -70,14 +82,22 @@ struct stream {
   /// Given each piece of the response's body as it is read, in place of keeping it
   /// (a protocol over HTTP/2 reads its messages as they come); null: none.
   void (*on_data)(void* arg, std::string_view piece) = nullptr;
-  void* on_data_arg = nullptr;           ///< the first argument of `on_data`
+  /// Called when a piece of a streamed body went to the session (a writer waiting for
+  /// room may go on); null: none.
+  void (*on_sent)(void* arg) = nullptr;
+  void* hook_arg = nullptr;              ///< the first argument of `on_data` and `on_sent`
+  body_stream* streamed = nullptr;       ///< the body written as the stream runs; null: the form's
   boost::beast::http::fields headers;  ///< the response's headers (with `keep`)
   std::string body;  ///< the response's body (with `keep`)
   std::string message;                   ///< what went wrong, in words
   std::size_t body_sent = 0;  ///< of the request's body
   std::size_t index = 0;                 ///< in its connection's list of streams in flight
   const request_form* form = nullptr;  ///< the request it carries
+  connection* owner = nullptr;           ///< the connection it is in flight on (null before and after)
   boost::asio::steady_timer done;        ///< waited on by the request; cancelled when the stream ends
+
+  /// Its streamed body has grown or ended: what is new goes out with the next flush.
+  void body_written();
 
   /// Ready for another attempt (on another stream): what came back is forgotten.
   void reset() {
@@ -92,6 +112,7 @@ struct stream {
     message.clear();
     body_sent = index = 0;
     form = nullptr;
+    owner = nullptr;
   }
 };
 
@@ -180,13 +201,14 @@ public:
     }
     nghttp2_data_provider body{};
     body.read_callback = read_body;
-    const std::int32_t id =
-        nghttp2_submit_request(session_, nullptr, nv_.data(), nv_.size(), form.body.empty() ? nullptr : &body, &s);
+    const bool has_body = !form.body.empty() || s.streamed;
+    const std::int32_t id = nghttp2_submit_request(session_, nullptr, nv_.data(), nv_.size(), has_body ? &body : nullptr, &s);
     if (id < 0) {
       s.message = std::string("nghttp2: ") + nghttp2_strerror(id);
       return false;
     }
     s.id = id;
+    s.owner = this;
     s.index = streams_.size();
     s.after_idle = active_ == 0 && used_;
     streams_.push_back(&s);
@@ -204,6 +226,13 @@ public:
     forget(s);
     nghttp2_session_set_stream_user_data(session_, s.id, nullptr);
     nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, s.id, NGHTTP2_CANCEL);
+    schedule_flush();
+  }
+
+  /// `s`'s streamed body has more, or has ended: its DATA goes out with the next flush.
+  void resume(stream& s) {
+    if (closed_ || !session_ || s.id <= 0 || s.end != stream_end::open) return;
+    nghttp2_session_resume_data(session_, s.id);  // (an error when it was not waiting: nothing to do)
     schedule_flush();
   }
 
@@ -276,7 +305,7 @@ private:
     if (stream* s = stream_of(session, id)) {
       s->body_bytes += len;
       if (s->on_data)
-        s->on_data(s->on_data_arg, std::string_view(reinterpret_cast<const char*>(data), len));
+        s->on_data(s->hook_arg, std::string_view(reinterpret_cast<const char*>(data), len));
       else if (s->keep)
         s->body.append(reinterpret_cast<const char*>(data), len);
     }
@@ -329,11 +358,14 @@ private:
                            std::uint32_t* flags, nghttp2_data_source*, void*) {
     stream* s = stream_of(session, id);
     if (!s) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
-    const std::string& body = s->form->body;
+    const std::string& body = s->streamed ? s->streamed->bytes : s->form->body;
+    const bool more = s->streamed && s->streamed->open;
     const std::size_t n = std::min(length, body.size() - s->body_sent);
+    if (n == 0 && more) return NGHTTP2_ERR_DEFERRED;  // until `resume`
     std::copy_n(body.data() + s->body_sent, n, buf);
     s->body_sent += n;
-    if (s->body_sent == body.size()) *flags |= NGHTTP2_DATA_FLAG_EOF;
+    if (s->body_sent == body.size() && !more) *flags |= NGHTTP2_DATA_FLAG_EOF;
+    if (s->on_sent) s->on_sent(s->hook_arg);
     return static_cast<ssize_t>(n);
   }
 
@@ -479,6 +511,7 @@ private:
       nghttp2_session_set_stream_user_data(session_, s->id, nullptr);
       s->end = unsent ? stream_end::refused : how;
       s->message = unsent ? "not sent: " + why : why;
+      s->owner = nullptr;
       s->done.cancel();
     }
     streams_.clear();
@@ -487,6 +520,7 @@ private:
   }
 
   void forget(stream& s) noexcept {
+    s.owner = nullptr;
     streams_[s.index] = streams_.back();
     streams_[s.index]->index = s.index;
     streams_.pop_back();
@@ -513,5 +547,9 @@ private:
   std::array<std::uint8_t, 16384> in_{};
   std::function<void(std::size_t)> on_room_;
 };
+
+inline void stream::body_written() {
+  if (owner) owner->resume(*this);
+}
 
 } // namespace karga::http::h2
