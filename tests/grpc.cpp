@@ -12,6 +12,11 @@
 
 #include "../tools/placeholders.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <exception>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -181,6 +186,12 @@ TEST_CASE("grpc channel: targets and methods refused with a sentence", "[grpc]")
         "karga: metadata \"te\" is set by the call itself");
   o.metadata = {{"x-token", "abc\r\nInjected: 1"}};
   CHECK(error_message([&] { ch.prepare(grpc::call_kind::unary, "a.B/C", one, o); }) != "no error");
+  grpc::call_options small;
+  small.max_send = 1;
+  CHECK(error_message([&] { ch.prepare(grpc::call_kind::unary, "a.B/C", one, small); }) == "no error");  // "x": 1 byte
+  const std::string_view longer[] = {"x", "xy"};
+  CHECK(error_message([&] { ch.prepare(grpc::call_kind::client_streaming, "a.B/C", longer, small); }) ==
+        "karga: a request message of 2 bytes is over the send limit of 1");
 
   // What goes on the wire: the method's path, gRPC's fields, the framed messages.
   grpc::call_options z;
@@ -208,6 +219,55 @@ TEST_CASE("grpc channel: targets and methods refused with a sentence", "[grpc]")
     sent.push_back(plain);
   });
   CHECK(sent == std::vector<std::string>{"first", "second"});
+}
+
+TEST_CASE("grpc stream_call: written as it goes, a message over max_send ends it RESOURCE_EXHAUSTED, misuse says so", "[grpc]") {
+  // Nothing listens on port 9: the stream never opens, so what the call comes to is
+  // decided here, exactly.
+  boost::asio::io_context io;
+  const grpc::channel ch("127.0.0.1:9");
+  grpc::call_options o;
+  o.max_send = 4;
+  std::optional<grpc::call_result> over, refused;
+  std::optional<std::string> read_after_end{"not read"};
+  std::string write_after_done, after_finish;
+  boost::asio::co_spawn(
+      io,
+      [&]() -> boost::asio::awaitable<void> {
+        auto call = co_await ch.open(grpc::call_kind::bidi_streaming, "a.B/C", o);
+        co_await call.write("abcd");   // 4 bytes: taken
+        co_await call.write("abcde");  // 5: over, and the call ends
+        co_await call.write("ab");     // after the end: not sent
+        CHECK(call.ended());
+        over = co_await call.finish();
+        after_finish = error_message([&] { call.writes_done(); });
+
+        auto plain = co_await ch.open(grpc::call_kind::client_streaming, "a.B/C");
+        co_await plain.write("hello");
+        plain.writes_done();
+        try {
+          co_await plain.write("late");
+        } catch (const karga::error& e) {
+          write_after_done = e.what();
+        }
+        read_after_end = co_await plain.read();  // the answer never came: none
+        refused = co_await plain.finish();
+      },
+      [](std::exception_ptr e) {
+        if (e) std::rethrow_exception(e);
+      });
+  io.run();
+  REQUIRE(over);
+  CHECK(over->code == grpc::status_code::resource_exhausted);
+  CHECK(over->message == "a request message of 5 bytes is over the send limit of 4");
+  CHECK(over->messages_sent == 1);
+  CHECK(after_finish == "karga: stream_call::writes_done after finish (or on a moved-from call)");
+  REQUIRE(refused);
+  CHECK(refused->code == grpc::status_code::unavailable);
+  CHECK(refused->messages_sent == 1);
+  CHECK(refused->messages_received == 0);
+  CHECK(write_after_done == "karga: stream_call::write after writes_done");
+  CHECK(!read_after_end);
 }
 
 TEST_CASE("grpc aggregate: calls by status, messages, first-message times and gaps, merged and in results files", "[grpc][results]") {

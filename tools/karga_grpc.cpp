@@ -126,6 +126,12 @@ struct grpc_options {
            "RESOURCE_EXHAUSTED")
         ->type_name("BYTES");
     app.add_option_function<std::string>(
+           "--max-send",
+           [this](const std::string& s) { call.max_send = parse_count(s, "--max-send", 0, 1ull << 31); },
+           "the longest request message sent, in bytes, as it goes on the wire (default: no limit); a -d\n"
+           "longer is refused before the run")
+        ->type_name("BYTES");
+    app.add_option_function<std::string>(
            "--streams",
            [this](const std::string& s) {
              channel.streams = static_cast<std::uint32_t>(parse_count(s, "--streams", 1, 1u << 20, "HTTP/2 stream ids run out"));

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <concepts>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,10 @@ struct call_options {
   http::header_list metadata;        ///< sent with the call (names in lower case; "-bin" values already base64)
   bool compress = false;             ///< gzip each request message (`grpc-encoding: gzip`)
   std::size_t max_receive = default_max_receive;  ///< the longest answer message taken (RESOURCE_EXHAUSTED beyond)
+  /// The longest request message sent, as it goes on the wire (compressed if it is);
+  /// none by default, as gRPC's clients. A longer one is refused: by `prepare`, with a
+  /// `karga::error`; by `stream_call::write`, ending the call RESOURCE_EXHAUSTED.
+  std::size_t max_send = std::numeric_limits<std::size_t>::max();
   bool keep_messages = false;        ///< keep the answer's messages (a unary call always keeps its one)
 };
 

@@ -68,10 +68,12 @@ public:
     p.messages_ = requests.size();
     std::string body;
     for (std::string_view r : requests) {
-      if (opt.compress)
-        append_message(body, gzip_compress(r), true);
-      else
-        append_message(body, r);
+      const std::string packed = opt.compress ? gzip_compress(r) : std::string();
+      const std::string_view m = opt.compress ? std::string_view(packed) : r;
+      if (m.size() > opt.max_send)
+        karga::detail::throw_error("a request message of " + std::to_string(m.size()) + " bytes is over the send limit of " +
+                                   std::to_string(opt.max_send));
+      append_message(body, m, opt.compress);
     }
     p.request_ = client_.make_request(boost::beast::http::verb::post, p.path_, std::move(body), headers_of(opt));
     p.options_ = std::move(opt);

@@ -42,30 +42,39 @@ public:
   /// (the server's flow control, or a connection not yet open).
   static constexpr std::size_t write_backlog = 64 * 1024;
 
-  stream_call(stream_call&&) noexcept = default;
+  /// Takes `other`'s call; `other` has none left.
+  stream_call(stream_call&& other) noexcept = default;
   stream_call& operator=(stream_call&&) = delete;
+  /// Cancels the call if it has not ended and `finish` was not awaited.
   ~stream_call() {
     if (st_) st_->abandon();
   }
 
   /// Sends `message` (gzipped with `call_options::compress`). Returns once it is
   /// taken: at once, unless more than `write_backlog` bytes still wait to go out. A
-  /// message written after the call ended is not sent (`finish` tells how it ended).
-  /// Throws `karga::error` after `writes_done`, and what Asio throws on cancellation.
+  /// message written after the call ended is not sent (`finish` tells how it ended);
+  /// one over `call_options::max_send` ends the call RESOURCE_EXHAUSTED (its stream
+  /// cancelled), as gRPC's clients do. Throws `karga::error` after `writes_done`, and
+  /// what Asio throws on cancellation.
   boost::asio::awaitable<void> write(std::string_view message) {
     state& st = live("write");
-    if (!st.body.open) karga::detail::throw_error("stream_call::write after writes_done");
-    if (st.ended) co_return;
+    if (!st.body.open && !st.refused) karga::detail::throw_error("stream_call::write after writes_done");
+    if (st.ended || st.refused) co_return;
+    const std::string packed = st.call.options().compress ? gzip_compress(message) : std::string();
+    const std::string_view m = st.call.options().compress ? std::string_view(packed) : message;
+    if (m.size() > st.call.options().max_send) {
+      st.refused = "a request message of " + std::to_string(m.size()) + " bytes is over the send limit of " +
+                   std::to_string(st.call.options().max_send);
+      st.abandon();
+      co_return;
+    }
     // Once the answer's headers came, the stream cannot be sent again: what went out
     // is dropped, so a long stream holds only what waits.
     if (st.s.got_headers && st.s.body_sent == st.body.bytes.size()) {
       st.body.bytes.clear();
       st.s.body_sent = 0;
     }
-    if (st.call.options().compress)
-      append_message(st.body.bytes, gzip_compress(message), true);
-    else
-      append_message(st.body.bytes, message);
+    append_message(st.body.bytes, m, st.call.options().compress);
     ++st.out.messages_sent;
     st.s.body_written();
     while (!st.ended && st.body.bytes.size() - st.s.body_sent > write_backlog) co_await st.wait();
@@ -108,12 +117,17 @@ public:
     out.messages.erase(out.messages.begin(), out.messages.begin() + static_cast<std::ptrdiff_t>(st.next));
     out.metadata = std::move(st.s.headers);
     detail::settle(out, st.call.kind(), st.call.options(), st.answer, st.s, st.kind, st.why, st.timeout);
+    if (st.refused) {  // the call was given up here, whatever the stream's end says
+      out.code = status_code::resource_exhausted;
+      out.message = std::move(*st.refused);
+    }
     st_.reset();
     co_return out;
   }
 
-  /// Whether the call has ended (its answer all read in, or it failed); `finish` says how.
-  bool ended() const noexcept { return !st_ || st_->ended; }
+  /// Whether the call has ended (its answer all read in, or it failed, or a message
+  /// was refused); `finish` says how.
+  bool ended() const noexcept { return !st_ || st_->ended || st_->refused; }
   /// Request messages written so far.
   std::uint64_t messages_sent() const noexcept { return st_ ? st_->out.messages_sent : 0; }
 
@@ -151,6 +165,7 @@ private:
     clock::duration timeout;
     std::size_t next = 0;  // the first of `out.messages` not yet read
     bool ended = false;
+    std::optional<std::string> refused;  // why a message was not sent (over max_send): the call's end
     http::error_kind kind = http::error_kind::none;
     std::string why;
 
