@@ -27,7 +27,9 @@
 #include <functional>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -308,10 +310,15 @@ int main(int argc, char** argv) try {
   };
   if (grpc.stream_interval) {
     // A stream written at a pace: each message --stream-interval after the one before.
-    return run([channel, source, interval = *grpc.stream_interval](const karga::context& c)
+    // Its messages and settings made once, unless placeholders make them per call.
+    const auto fixed = std::make_shared<const std::pair<std::vector<std::string>, karga::grpc::call_options>>(
+        source->messages(karga::context{}, 0), source->options(karga::context{}));
+    return run([channel, source, fixed, interval = *grpc.stream_interval](const karga::context& c)
                    -> boost::asio::awaitable<karga::grpc::metric> {
-      const auto messages = source->messages(c, 0);
-      auto call = co_await channel.open(source->kind, source->method, source->options(c));
+      std::optional<std::pair<std::vector<std::string>, karga::grpc::call_options>> made;
+      if (source->varies()) made.emplace(source->messages(c, 0), source->options(c));
+      const auto& [messages, options] = made ? *made : *fixed;
+      auto call = co_await channel.open(source->kind, source->method, options);
       boost::asio::steady_timer pause(co_await boost::asio::this_coro::executor);
       for (std::size_t i = 0; i < messages.size() && !call.ended(); ++i) {
         if (i != 0) {
