@@ -36,6 +36,9 @@ karga_install_component(push karga_push FOLDERS push UMBRELLA push.hpp)
 karga_install_component(http karga_http FOLDERS http UMBRELLA http.hpp
                         COMPAT http/serialize.hpp http/embedded_server.hpp)
 karga_install_component(grpc karga_grpc FOLDERS grpc UMBRELLA grpc.hpp)
+if(TARGET karga_grpc)
+  install(FILES cmake/karga-grpc-messages.cmake DESTINATION "${KARGA_INSTALL_CMAKEDIR}" COMPONENT grpc)
+endif()
 karga_install_component(fs karga_fs FOLDERS fs UMBRELLA fs.hpp)
 karga_install_component(cli karga_cli FOLDERS cli UMBRELLA cli.hpp)
 

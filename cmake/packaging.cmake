@@ -52,6 +52,8 @@ karga_deb(http libkarga-http-dev "karga: the HTTP/1.1 and HTTP/2 adapter"
           "libkarga-dev ${karga_same}, libkarga-results-dev ${karga_same}, libboost-url1.81-dev, libssl-dev, libnghttp2-dev")
 karga_deb(grpc libkarga-grpc-dev "karga: the gRPC adapter (on HTTP/2)"
           "libkarga-dev ${karga_same}, libkarga-http-dev ${karga_same}, zlib1g-dev")
+# karga_grpc_messages() runs protoc for typed messages: wanted by most, needed by none.
+set(CPACK_DEBIAN_GRPC_PACKAGE_RECOMMENDS "protobuf-compiler, libprotobuf-dev")
 karga_deb(fs libkarga-fs-dev "karga: the filesystem adapter (io_uring)"
           "libkarga-dev ${karga_same}, libkarga-results-dev ${karga_same}, liburing-dev")
 karga_deb(cli libkarga-cli-dev "karga: the command-line options its tools share"

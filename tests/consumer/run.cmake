@@ -3,7 +3,9 @@
 #  1. the core component alone: no installed header includes Beast, zlib or OpenSSL,
 #     a program with <karga/karga.hpp> builds and runs, and a 0.1 header path still
 #     compiles with a warning that names the new one;
-#  2. every component: the HTTP adapter and results files;
+#  2. every component: the HTTP adapter and results files; with GRPC=ON the gRPC
+#     adapter too, its typed messages made by karga_grpc_messages() from a .proto, and
+#     when the environment names KARGA_GRPC_SERVER (tests/grpc_probe_server), calls to it;
 #  3. find_package(karga VERSION): the same minor version only, while karga is 0.x.
 file(REMOVE_RECURSE "${WORK_DIR}")
 
@@ -47,10 +49,27 @@ endif()
 
 # 2. Every component.
 set(all "${WORK_DIR}/all")
-install_into("${all}" karga results prometheus http)
-build_and_run("${all}" "${WORK_DIR}/build-all")
+if(GRPC)
+  install_into("${all}" karga results prometheus http grpc)
+  build_and_run("${all}" "${WORK_DIR}/build-all" -DKARGA_CONSUMER_GRPC=ON)
+else()
+  install_into("${all}" karga results prometheus http)
+  build_and_run("${all}" "${WORK_DIR}/build-all")
+endif()
 execute_process(COMMAND "${WORK_DIR}/build-all/consumer" COMMAND_ERROR_IS_FATAL ANY)
 execute_process(COMMAND "${WORK_DIR}/build-all/consumer_http" COMMAND_ERROR_IS_FATAL ANY)
+if(GRPC AND DEFINED ENV{KARGA_GRPC_SERVER})
+  # The server writes its port to a file once it listens; the program calls it 10 times.
+  execute_process(COMMAND bash -c [=[
+    dir=$(mktemp -d)
+    "$1" "$dir/port" & server=$!
+    for _ in $(seq 100); do [ -s "$dir/port" ] && break; sleep 0.1; done
+    "$2" "127.0.0.1:$(cat "$dir/port")"; rc=$?
+    kill $server; wait $server 2>/dev/null; rm -rf "$dir"; exit $rc]=] _ "$ENV{KARGA_GRPC_SERVER}" "${WORK_DIR}/build-all/consumer_grpc"
+    COMMAND_ERROR_IS_FATAL ANY)
+elseif(GRPC)
+  message(STATUS "consumer_grpc built; not run, as no gRPC server was named (KARGA_GRPC_SERVER)")
+endif()
 
 # 3. The version: 0.MINOR finds this karga; another minor (or major) does not.
 string(REGEX MATCH "^[0-9]+\\.[0-9]+" minor "${VERSION}")
