@@ -87,6 +87,9 @@ class KargaConan(ConanFile):
 
     def package_info(self):
         self.cpp_info.set_property("cmake_file_name", "karga")
+        if self.options.get_safe("grpc"):
+            # karga_grpc_messages(), for typed messages from a .proto (CMakeDeps includes it).
+            self.cpp_info.set_property("cmake_build_modules", ["share/karga/karga-grpc-messages.cmake"])
         self.cpp_info.bindirs = []
         self.cpp_info.libdirs = []
         core = self.cpp_info.components["core"]

@@ -153,8 +153,8 @@ for component, needed in (("http", "results"), ("grpc", "http"), ("cli", "push")
     except ConanInvalidConfiguration:
         pass
 
-# The whole flow with http, push and cli on.
-k = recipe.KargaConan({"http": True, "push": True, "cli": True})
+# The whole flow with http, grpc, push and cli on.
+k = recipe.KargaConan({"http": True, "grpc": True, "push": True, "cli": True})
 k.validate()
 k.requirements()
 for dep, wanted in {"zlib": True, "openssl": True, "libnghttp2": True, "snappy": True, "cli11": True, "liburing": False}.items():
@@ -181,6 +181,11 @@ for name, c in k.cpp_info.components.items():
     for r in c.requires:
         if "::" not in r and r not in declared:
             failures.append(f"component {name} requires {r}, which is not declared")
+for module in k.cpp_info.properties.get("cmake_build_modules", []):
+    if not (pathlib.Path(k.package_folder) / module).is_file():
+        failures.append(f"package_info() names the build module {module}, which the package lacks")
+if "cmake_build_modules" not in k.cpp_info.properties:
+    failures.append("package_info() with grpc on names no build module (karga_grpc_messages)")
 if exported != {k.cpp_info.components[n].properties["cmake_target_name"] for n in declared}:
     failures.append(f"the package exports {sorted(exported)}, the recipe declares other components")
 
