@@ -4,7 +4,7 @@ library's core underneath), with generic handlers: messages are bytes, no genera
 code. It counts every call and message it serves; GET-like method test.Probe/Counters
 answers the counts as JSON.
 
-    grpc_server.py PORT_FILE [--port N] [--tls CERT KEY]   serves
+    grpc_server.py PORT_FILE [--port N] [--tls CERT KEY] [--reflect-v1 PROTOSET]   serves
     grpc_server.py --counters PORT                         prints the counts of the server on PORT
     grpc_server.py --reset PORT                            sets them to zero
 
@@ -20,6 +20,9 @@ Methods of service test.Probe:
   Reset          sets the counts to zero (not counted itself)
 and helloworld.Greeter/SayHello, the greeter of gRPC's examples: HelloRequest{name}
 in, HelloReply{message = "Hello " + name} out (protobuf, decoded by hand).
+With --reflect-v1, grpc.reflection.v1.ServerReflection (v1 only, no v1alpha) describes
+the files of PROTOSET (protoc --include_imports --descriptor_set_out), counted as
+"ServerReflectionInfo v1".
 """
 import json
 import os
@@ -109,6 +112,98 @@ def say_hello(request, context):
     return bytes([0x0A, len(reply)]) + reply
 
 
+def varint(n):
+    out = b""
+    while n >= 0x80:
+        out += bytes([n & 0x7F | 0x80])
+        n >>= 7
+    return out + bytes([n])
+
+
+def length_delimited(number, data: bytes) -> bytes:
+    return varint(number << 3 | 2) + varint(len(data)) + data
+
+
+def fields(data: bytes):
+    """The (number, value) of each field of a protobuf message; varints as ints."""
+    i, out = 0, []
+    while i < len(data):
+        key, shift = 0, 0
+        while True:
+            b = data[i]
+            i += 1
+            key |= (b & 0x7F) << shift
+            shift += 7
+            if b < 0x80:
+                break
+        number, wire = key >> 3, key & 7
+        value, shift = 0, 0
+        if wire in (0, 2):
+            while True:
+                b = data[i]
+                i += 1
+                value |= (b & 0x7F) << shift
+                shift += 7
+                if b < 0x80:
+                    break
+        if wire == 2:
+            value, i = data[i:i + value], i + value
+        elif wire != 0:
+            raise ValueError(f"wire type {wire} is not expected here")
+        out.append((number, value))
+    return out
+
+
+def reflection_v1(protoset):
+    """ServerReflectionInfo of grpc.reflection.v1 over the files of `protoset`."""
+    from google.protobuf import descriptor_pb2
+    files = descriptor_pb2.FileDescriptorSet()
+    with open(protoset, "rb") as f:
+        files.ParseFromString(f.read())
+    by_name = {f.name: f for f in files.file}
+
+    def symbols(f):
+        prefix = f.package + "." if f.package else ""
+        for m in f.message_type:
+            yield prefix + m.name
+        for s in f.service:
+            yield prefix + s.name
+            for m in s.method:
+                yield prefix + s.name + "." + m.name
+
+    def with_imports(name, seen):
+        if name in seen or name not in by_name:
+            return
+        seen.append(name)
+        for dep in by_name[name].dependency:
+            with_imports(dep, seen)
+
+    def answer(request: bytes) -> bytes:
+        asked = dict(fields(request))
+        names = []
+        if 3 in asked:  # file_by_filename
+            with_imports(asked[3].decode(), names)
+        elif 4 in asked:  # file_containing_symbol
+            for f in files.file:
+                if asked[4].decode() in symbols(f):
+                    with_imports(f.name, names)
+        if not names:  # ErrorResponse{error_code = NOT_FOUND}
+            return length_delimited(2, request) + length_delimited(7, varint(1 << 3) + varint(5))
+        found = b"".join(length_delimited(1, by_name[n].SerializeToString()) for n in names)
+        return length_delimited(2, request) + length_delimited(4, found)
+
+    def info(request_iterator, context):
+        n = 0
+        for request in request_iterator:
+            n += 1
+            yield answer(request)
+        count("ServerReflectionInfo v1", n, n)
+
+    return grpc.method_handlers_generic_handler("grpc.reflection.v1.ServerReflection", {
+        "ServerReflectionInfo": grpc.stream_stream_rpc_method_handler(info),
+    })
+
+
 def counters(request, context):
     with lock:
         return json.dumps({"methods": counts, "seconds": {str(k): v for k, v in seconds.items()}}).encode()
@@ -133,13 +228,15 @@ def main():
         print(ask("Counters" if args[0] == "--counters" else "Reset", int(args[1])).decode())
         return
     port_file = args.pop(0)
-    port, tls = 0, None
+    port, tls, reflection = 0, None, None
     while args:
         a = args.pop(0)
         if a == "--port":
             port = int(args.pop(0))
         elif a == "--tls":
             tls = (args.pop(0), args.pop(0))
+        elif a == "--reflect-v1":
+            reflection = args.pop(0)
     handler = grpc.method_handlers_generic_handler("test.Probe", {
         "Unary": grpc.unary_unary_rpc_method_handler(unary),
         "ServerStream": grpc.unary_stream_rpc_method_handler(server_stream),
@@ -154,7 +251,8 @@ def main():
     greeter = grpc.method_handlers_generic_handler("helloworld.Greeter", {
         "SayHello": grpc.unary_unary_rpc_method_handler(say_hello),
     })
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=64), handlers=[handler, greeter],
+    handlers = [handler, greeter] + ([reflection_v1(reflection)] if reflection else [])
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=64), handlers=handlers,
                          maximum_concurrent_rpcs=None)
     if tls:
         with open(tls[0], "rb") as f:

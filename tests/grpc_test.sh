@@ -19,8 +19,9 @@
 # - a server on python3-h2 answering wrongly (tests/grpc_faults.py): a bad prefix, a
 #   message cut short, no grpc-status, HTTP 503, HTML, RST_STREAM, GOAWAY, never
 #   answering, two messages to a unary call: each its status and its sentence.
-# - --proto, --protoset and --reflect (libgrpc++'s reflection service): JSON in, the
-#   greeter's protobuf on the wire, counted by name at the server;
+# - --proto, --protoset and --reflect (libgrpc++'s reflection service, v1alpha; the
+#   Python server's, v1 alone): JSON in, the greeter's protobuf on the wire, counted by
+#   name at the server; a symbol the service lacks is named with the server's answer;
 # - examples/grpc.cpp (--quick) against the Python server's greeter: every call OK.
 #   grpc_test.sh KARGA_GRPC KARGA_MERGE SOURCE_DIR [--cpp-server PATH] [--example PATH]
 set -uo pipefail
@@ -212,6 +213,8 @@ if "$karga" --help | grep -q -- --reflect; then
     run --call helloworld.Greeter/SayHello --reflect -d '[{"name": "ref"}, {"name": "lex"}]' --iterations 6
     [[ $(counters) == *'"SayHello lex": {"calls": 3, '*'"SayHello ref": {"calls": 3, '* ]] || fail "$(counters)"
     expect "is no method of the schema given's service helloworld.Greeter" "127.0.0.1:$port" --call helloworld.Greeter/Nope --reflect
+    expect "--reflect: the server's reflection service has no symbol nowhere.Service: NOT_FOUND: Symbol not found." \
+      "127.0.0.1:$port" --call nowhere.Service/Method --reflect
   else  # grpcio without its reflection package
     expect "--reflect: the server's reflection service answered UNIMPLEMENTED" "127.0.0.1:$port" \
       --call helloworld.Greeter/SayHello --reflect
@@ -296,6 +299,17 @@ if "$karga" --help | grep -q -- --proto; then
     reset
     run --call helloworld.Greeter/SayHello --protoset "$dir/greeter.protoset" -d '{"name": "dee"}' --iterations 5
     [[ $(counters) == *'"SayHello dee": {"calls": 5'* ]] || fail "protoset: $(counters)"
+    # Reflection v1 (grpcio serving grpc.reflection.v1 alone): karga asks v1 first.
+    case="reflection v1"
+    stop_server
+    start_server --reflect-v1 "$dir/greeter.protoset"
+    run --call helloworld.Greeter/SayHello --reflect -d '{"name": "vee"}' --iterations 4
+    s=$(counters)
+    [[ $code == 0 && $(json "$dir/r.json" "s['methods']['SayHello vee']['calls'], s['methods']['ServerReflectionInfo v1']['calls'] >= 1" "$s") == "4 True" ]] ||
+      fail "exit $code: $(cat "$dir/out"); $s"
+    expect "is no method of the schema given's service helloworld.Greeter" "127.0.0.1:$port" --call helloworld.Greeter/Nope --reflect
+    expect "--reflect: the server's reflection service has no symbol nowhere.Service: NOT_FOUND" "127.0.0.1:$port" \
+      --call nowhere.Service/Method --reflect
   else
     fail "protoc is not installed (Debian: protobuf-compiler)"
   fi

@@ -213,13 +213,43 @@ private:
             files.push_back(std::move(f));
         });
       } else if (number == 7) {
-        std::string why;
-        for_each_bytes(bytes, [&](int n, const std::string& text) {
-          if (n == 2) why = text;
-        });
-        karga::detail::throw_error("--reflect: the server's reflection service says: " + why);
+        karga::detail::throw_error("--reflect: the server's reflection service has no " + asked_for(response) + ": " +
+                                   error_of(bytes) + " (give the schema with --proto or --protoset)");
       }
     });
+  }
+  // What the request answered by `response` asked for (its original_request).
+  static std::string asked_for(const std::string& response) {
+    std::string what = "answer";
+    for_each_bytes(response, [&](int number, const std::string& request) {
+      if (number != 2) return;
+      for_each_bytes(request, [&](int n, const std::string& text) {
+        if (n == 3) what = "file " + text;
+        if (n == 4) what = "symbol " + text;
+      });
+    });
+    return what;
+  }
+  // An ErrorResponse as "NOT_FOUND" or "NOT_FOUND: its message".
+  static std::string error_of(const std::string& error) {
+    namespace io = google::protobuf::io;
+    io::CodedInputStream in(reinterpret_cast<const std::uint8_t*>(error.data()), static_cast<int>(error.size()));
+    std::uint32_t code = 2;  // UNKNOWN when none is given
+    std::string message;
+    while (const std::uint32_t tag = in.ReadTag()) {
+      if (tag == (1 << 3 | 0)) {
+        if (!in.ReadVarint32(&code)) break;
+      } else if (tag == (2 << 3 | 2)) {
+        std::uint32_t n = 0;
+        if (!in.ReadVarint32(&n) || !in.ReadString(&message, static_cast<int>(n))) break;
+      } else if (!google::protobuf::internal::WireFormatLite::SkipField(&in, tag)) {
+        break;
+      }
+    }
+    const std::string name = code < karga::grpc::status_count
+                                 ? std::string(karga::grpc::to_string(static_cast<karga::grpc::status_code>(code)))
+                                 : "code " + std::to_string(code);
+    return message.empty() ? name : name + ": " + message;
   }
   // Calls `f(number, bytes)` for each length-delimited field of the message `m`.
   template <class F>
