@@ -58,14 +58,14 @@ public:
   /// what Asio throws on cancellation.
   boost::asio::awaitable<void> write(std::string_view message) {
     state& st = live("write");
-    if (!st.body.open && !st.refused) karga::detail::throw_error("stream_call::write after writes_done");
-    if (st.ended || st.refused) co_return;
+    if (!st.body.open && !st.given_up) karga::detail::throw_error("stream_call::write after writes_done");
+    if (st.ended || st.given_up) co_return;
     const std::string packed = st.call.options().compress ? gzip_compress(message) : std::string();
     const std::string_view m = st.call.options().compress ? std::string_view(packed) : message;
     if (m.size() > st.call.options().max_send) {
-      st.refused = "a request message of " + std::to_string(m.size()) + " bytes is over the send limit of " +
-                   std::to_string(st.call.options().max_send);
-      st.abandon();
+      st.give_up(status_code::resource_exhausted, "a request message of " + std::to_string(m.size()) +
+                                                      " bytes is over the send limit of " +
+                                                      std::to_string(st.call.options().max_send));
       co_return;
     }
     // Once the answer's headers came, the stream cannot be sent again: what went out
@@ -78,6 +78,14 @@ public:
     ++st.out.messages_sent;
     st.s.body_written();
     while (!st.ended && st.body.bytes.size() - st.s.body_sent > write_backlog) co_await st.wait();
+  }
+
+  /// Sends the protobuf `message`, serialized: `co_await call.write(request)`.
+  template <protobuf_message M>
+  boost::asio::awaitable<void> write(const M& message) {
+    std::string bytes;
+    message.SerializeToString(&bytes);
+    co_await write(std::string_view(bytes));
   }
 
   /// Ends the requests (half-close): the server sees the end of the client's stream.
@@ -106,6 +114,21 @@ public:
     }
   }
 
+  /// The next answer message parsed as `M` (`co_await call.read<Reply>()`); nullopt
+  /// once the answer has ended. One that does not parse as `M` ends the call INTERNAL
+  /// (its stream cancelled) and gives nullopt.
+  template <protobuf_message M>
+  boost::asio::awaitable<std::optional<M>> read() {
+    std::optional<std::string> bytes = co_await read();
+    if (!bytes) co_return std::nullopt;
+    std::optional<M> m(std::in_place);
+    if (!m->ParseFromString(*bytes)) {
+      live("read").give_up(status_code::internal, "an answer message does not parse as the type read");
+      co_return std::nullopt;
+    }
+    co_return m;
+  }
+
   /// Half-closes (if not yet), waits for the call's end and returns what it came to;
   /// `messages` holds the answer messages not read. The call is over then. Throws
   /// what Asio throws on cancellation.
@@ -117,17 +140,17 @@ public:
     out.messages.erase(out.messages.begin(), out.messages.begin() + static_cast<std::ptrdiff_t>(st.next));
     out.metadata = std::move(st.s.headers);
     detail::settle(out, st.call.kind(), st.call.options(), st.answer, st.s, st.kind, st.why, st.timeout);
-    if (st.refused) {  // the call was given up here, whatever the stream's end says
-      out.code = status_code::resource_exhausted;
-      out.message = std::move(*st.refused);
+    if (st.given_up) {  // the call was given up here, whatever the stream's end says
+      out.code = st.given_up->first;
+      out.message = std::move(st.given_up->second);
     }
     st_.reset();
     co_return out;
   }
 
-  /// Whether the call has ended (its answer all read in, or it failed, or a message
-  /// was refused); `finish` says how.
-  bool ended() const noexcept { return !st_ || st_->ended || st_->refused; }
+  /// Whether the call has ended (its answer all read in, or it failed, or it was given
+  /// up: a message refused, an answer that did not parse); `finish` says how.
+  bool ended() const noexcept { return !st_ || st_->ended || st_->given_up; }
   /// Request messages written so far.
   std::uint64_t messages_sent() const noexcept { return st_ ? st_->out.messages_sent : 0; }
 
@@ -165,7 +188,9 @@ private:
     clock::duration timeout;
     std::size_t next = 0;  // the first of `out.messages` not yet read
     bool ended = false;
-    std::optional<std::string> refused;  // why a message was not sent (over max_send): the call's end
+    // The call given up here (a message over max_send, an answer not of the type read):
+    // its status and why, whatever the stream's end says.
+    std::optional<std::pair<status_code, std::string>> given_up;
     http::error_kind kind = http::error_kind::none;
     std::string why;
 
@@ -189,6 +214,10 @@ private:
       body.open = false;
       s.body_written();
       s.done.cancel();
+    }
+    void give_up(status_code code, std::string why) {
+      given_up.emplace(code, std::move(why));
+      abandon();
     }
     void end(http::error_kind k, std::string w) {
       out.latency = clock::now() - answer.start;
