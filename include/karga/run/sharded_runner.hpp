@@ -37,6 +37,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/system/system_error.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -214,9 +215,17 @@ private:
   struct threaded {
     threaded(const F& act, const A& initial, unsigned index, unsigned count, const shard_settings& settings,
              clock::time_point start, std::shared_ptr<run_control> run_wide, std::shared_ptr<run_control> user,
-             std::string scenario)
+             std::string scenario) try
         : state(std::make_shared<shard<F, A>>(context.get_executor(), act, initial, index, count, start, settings,
-                                              std::move(run_wide), std::move(user), std::move(scenario))) {}
+                                              std::move(run_wide), std::move(user), std::move(scenario))) {
+    } catch (const boost::system::system_error& e) {  // Asio's backend did not start
+      detail::throw_error("the event loop of shard " + std::to_string(index) + " could not start: " + e.what() +
+#if defined(BOOST_ASIO_HAS_IO_URING) && defined(BOOST_ASIO_DISABLE_EPOLL)
+                          " (Asio's io_uring backend: io_uring is not allowed here? /proc/sys/kernel/io_uring_disabled,"
+                          " a container's seccomp profile)" +
+#endif
+                          "");
+    }
 
     template <class Body>
     void run(const std::shared_ptr<Body>& body) {
