@@ -124,32 +124,29 @@ def length_delimited(number, data: bytes) -> bytes:
     return varint(number << 3 | 2) + varint(len(data)) + data
 
 
+def read_varint(data: bytes, i: int):
+    """The varint at data[i:] and the index after it."""
+    value, shift = 0, 0
+    while True:
+        b = data[i]
+        i += 1
+        value |= (b & 0x7F) << shift
+        shift += 7
+        if b < 0x80:
+            return value, i
+
+
 def fields(data: bytes):
     """The (number, value) of each field of a protobuf message; varints as ints."""
     i, out = 0, []
     while i < len(data):
-        key, shift = 0, 0
-        while True:
-            b = data[i]
-            i += 1
-            key |= (b & 0x7F) << shift
-            shift += 7
-            if b < 0x80:
-                break
+        key, i = read_varint(data, i)
         number, wire = key >> 3, key & 7
-        value, shift = 0, 0
-        if wire in (0, 2):
-            while True:
-                b = data[i]
-                i += 1
-                value |= (b & 0x7F) << shift
-                shift += 7
-                if b < 0x80:
-                    break
+        if wire not in (0, 2):
+            raise ValueError(f"wire type {wire} is not expected here")
+        value, i = read_varint(data, i)
         if wire == 2:
             value, i = data[i:i + value], i + value
-        elif wire != 0:
-            raise ValueError(f"wire type {wire} is not expected here")
         out.append((number, value))
     return out
 
