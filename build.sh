@@ -70,7 +70,7 @@ case "$mode" in
     cmake -S . -B build-clang -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Release -DKARGA_WERROR=ON \
       -DKARGA_FUZZ=ON -DKARGA_BUILD_BENCH=OFF -DKARGA_ASIO_IO_URING=ON
     cmake --build build-clang
-    ctest --test-dir build-clang --output-on-failure -j2 --timeout 300 -R "karga.fuzz|karga.cli.(nginx|fault_matrix|grpc)$"
+    ctest --test-dir build-clang --output-on-failure -j2 --timeout 300 -R "karga.fuzz|karga.cli.(nginx|fault_matrix|grpc|http2)$"
     ./build-clang/tests/karga_tests "[battery],[executor],[http],[fs],[push],[grpc]"
     ;;
   *)

@@ -37,6 +37,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/version.hpp>
 #include <boost/system/system_error.hpp>
 
 #include <atomic>
@@ -50,6 +51,12 @@
 #include <thread>
 #include <utility>
 #include <vector>
+
+// Asio 1.26's io_uring backend loses completions unless karga/run/asio_io_uring.hpp
+// came first (it says why).
+#if defined(BOOST_ASIO_HAS_IO_URING) && BOOST_ASIO_VERSION <= 102600 && !defined(KARGA_ASIO_IO_URING_SQE_CLEARED)
+#error "karga: on Asio 1.26's io_uring backend, compile every file with -include karga/run/asio_io_uring.hpp (docs/io_uring.md)"
+#endif
 
 namespace karga {
 
