@@ -36,6 +36,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace karga::http::h2 {
@@ -434,6 +435,8 @@ private:
     boost::asio::co_spawn(socket_.get_executor(), read_loop(shared_from_this()), boost::asio::detached);
   }
   // No stream is left, but a read is pending (the last stream was given up): end it.
+  // The cancel completes later (on io_uring, maybe as a read that got its bytes): a
+  // stream submitted meanwhile finds `reading_` set and relies on that read going on.
   void stop_reading_if_idle() {
     if (active_ != 0 || !reading_ || in_recv_ || closed_) return;
     idle_stop_ = true;
@@ -445,7 +448,9 @@ private:
     for (;;) {
       auto [ec, n] = self->tls_ ? co_await self->tls_->async_read_some(boost::asio::buffer(self->in_), as_tuple)
                                 : co_await self->socket_.async_read_some(boost::asio::buffer(self->in_), as_tuple);
-      if (ec == boost::asio::error::operation_aborted && self->idle_stop_ && !self->closed_) {
+      if (std::exchange(self->idle_stop_, false) && ec == boost::asio::error::operation_aborted && !self->closed_) {
+        // A stream submitted since the cancel found this read pending: it goes on.
+        if (self->active_ != 0) continue;
         self->reading_ = false;
         co_return;
       }
