@@ -3,6 +3,7 @@
 // model under slow actions, overload, and the time series' cost and memory over a
 // simulated hour. `karga_bench [name...]` runs some; no
 // argument runs all. Results go to stdout as `name: figure` lines.
+#include <karga/core/task.hpp>
 #include <karga/karga.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -161,12 +162,29 @@ void floor() {
     io.run();
     return rate;
   };
-  std::vector<double> awaited, sync, frames, plain;
+  // The same loop over a null karga::task, each started inline and finished there, as
+  // a worker would run it: a frame from the thread's free list, no scheduling.
+  karga::task<basic_metric> (*volatile make_task)() = +[]() -> karga::task<basic_metric> { co_return basic_metric{{}, true, 0}; };
+  const auto task_loop = [&] {
+    counter c;
+    std::uint64_t n = 0;
+    const auto end = karga::clock::now() + 2s;
+    const auto t0 = karga::clock::now();
+    for (;;) {
+      karga::task<basic_metric> t = make_task();
+      t.start();
+      c.consume(t.result());
+      if ((++n & 1023) == 0 && karga::clock::now() >= end) break;
+    }
+    return static_cast<double>(c.n) / seconds(karga::clock::now() - t0);
+  };
+  std::vector<double> awaited, sync, frames, plain, tasks;
   for (int i = 0; i < 3; ++i) {
     awaited.push_back(actions_per_second<counter>(null_action, 1, count));
     sync.push_back(actions_per_second<counter>(sync_null, 1, count));
     frames.push_back(frame_loop());
     plain.push_back(plain_loop());
+    tasks.push_back(task_loop());
   }
   const auto median = [](std::vector<double> v) {
     std::sort(v.begin(), v.end());
@@ -174,8 +192,8 @@ void floor() {
   };
   fmt::print("floor, one thread, M actions/s (medians of 3): executor, null awaitable action {:.1f}; executor, null "
              "synchronous action {:.1f}; loop of co_await on a null awaitable (no executor) {:.1f}; loop of plain calls "
-             "(no executor, no frame) {:.1f}\n",
-             median(awaited), median(sync), median(frames), median(plain));
+             "(no executor, no frame) {:.1f}; loop of null karga::task started inline (no executor) {:.1f}\n",
+             median(awaited), median(sync), median(frames), median(plain), median(tasks));
 }
 
 void histogram_record() {
