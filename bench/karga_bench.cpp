@@ -3,7 +3,6 @@
 // model under slow actions, overload, and the time series' cost and memory over a
 // simulated hour. `karga_bench [name...]` runs some; no
 // argument runs all. Results go to stdout as `name: figure` lines.
-#include <karga/core/task.hpp>
 #include <karga/karga.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -58,6 +57,7 @@ struct start_log {
 };
 
 auto null_action = []() -> asio::awaitable<basic_metric> { co_return basic_metric{{}, true, 0}; };
+auto null_task = []() -> karga::task<basic_metric> { co_return basic_metric{{}, true, 0}; };
 
 // An I/O-like action: waits `d` on a timer, reports how long it took.
 auto sleeping_action(karga::clock::duration d) {
@@ -70,6 +70,10 @@ auto sleeping_action(karga::clock::duration d) {
 }
 
 auto seed_action = []() -> asio::awaitable<basic_metric> {
+  const auto start = karga::clock::now();
+  co_return basic_metric{karga::clock::now() - start, true, 0};
+};
+auto seed_task = []() -> karga::task<basic_metric> {
   const auto start = karga::clock::now();
   co_return basic_metric{karga::clock::now() - start, true, 0};
 };
@@ -95,6 +99,11 @@ void throughput() {
     fmt::print("seed-style action (two clock reads), latency histogram, {} thread(s): {:.1f} M actions/s\n", threads,
                actions_per_second<untimed_aggregate>(seed_action, threads,
                                                      [](const untimed_aggregate& a) { return a.ok(); }) / 1e6);
+    fmt::print("seed-style karga::task action, latency histogram, {} thread(s): {:.1f} M actions/s\n", threads,
+               actions_per_second<untimed_aggregate>(seed_task, threads,
+                                                     [](const untimed_aggregate& a) { return a.ok(); }) / 1e6);
+    fmt::print("null karga::task action, counting aggregate, {} thread(s): {:.1f} M actions/s\n", threads,
+               actions_per_second<counter>(null_task, threads, [](const counter& c) { return c.n; }) / 1e6);
     fmt::print("null action, executor timing into basic_aggregate, {} thread(s): {:.1f} M actions/s\n", threads,
                actions_per_second<karga::basic_aggregate>(null_action, threads,
                                                           [](const karga::basic_aggregate& a) { return a.ok(); }) / 1e6);
@@ -178,9 +187,10 @@ void floor() {
     }
     return static_cast<double>(c.n) / seconds(karga::clock::now() - t0);
   };
-  std::vector<double> awaited, sync, frames, plain, tasks;
+  std::vector<double> awaited, task_actions, sync, frames, plain, tasks;
   for (int i = 0; i < 3; ++i) {
     awaited.push_back(actions_per_second<counter>(null_action, 1, count));
+    task_actions.push_back(actions_per_second<counter>(null_task, 1, count));
     sync.push_back(actions_per_second<counter>(sync_null, 1, count));
     frames.push_back(frame_loop());
     plain.push_back(plain_loop());
@@ -191,9 +201,9 @@ void floor() {
     return v[v.size() / 2] / 1e6;
   };
   fmt::print("floor, one thread, M actions/s (medians of 3): executor, null awaitable action {:.1f}; executor, null "
-             "synchronous action {:.1f}; loop of co_await on a null awaitable (no executor) {:.1f}; loop of plain calls "
+             "karga::task action {:.1f}; executor, null synchronous action {:.1f}; loop of co_await on a null awaitable (no executor) {:.1f}; loop of plain calls "
              "(no executor, no frame) {:.1f}; loop of null karga::task started inline (no executor) {:.1f}\n",
-             median(awaited), median(sync), median(frames), median(plain), median(tasks));
+             median(awaited), median(task_actions), median(sync), median(frames), median(plain), median(tasks));
 }
 
 void histogram_record() {

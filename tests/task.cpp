@@ -1,6 +1,7 @@
 // karga::task: runs inline until it waits, takes frames from its thread's free list,
 // awaits tasks and Asio operations, carries results, errors, exceptions and
 // cancellation.
+#include "actions.hpp"
 #include "catch.hpp"
 
 #include <karga/core/task.hpp>
@@ -25,6 +26,7 @@ namespace {
 
 namespace asio = boost::asio;
 using karga::task;
+using namespace std::chrono_literals;
 
 task<int> forty_two() { co_return 42; }
 task<int> sum_of(int n) {
@@ -196,4 +198,68 @@ TEST_CASE("task: an event loop shut down while a task waits destroys the task an
   REQUIRE(task_gone);
   REQUIRE(owner_gone);
   REQUIRE_FALSE(owner_ran_on);
+}
+
+// Every third call waits 1 ms on a timer of its shard; every tenth throws.
+namespace {
+auto some_wait(std::shared_ptr<std::atomic<std::uint64_t>> calls) {
+  return [calls](const karga::context&) -> task<karga::basic_metric> {
+    const std::uint64_t n = ++*calls;
+    if (n % 3 == 0) {
+      asio::steady_timer t(co_await karga::task_executor, std::chrono::milliseconds(1));
+      co_await t.async_wait(karga::use_task);
+    }
+    if (n % 10 == 0) throw std::runtime_error("tenth");
+    co_return karga::basic_metric{.success = true};
+  };
+}
+auto sleeps_task(karga::clock::duration d) {
+  return [d]() -> task<karga::basic_metric> {
+    asio::steady_timer t(co_await karga::task_executor, d);
+    co_await t.async_wait(karga::use_task);
+    co_return karga::basic_metric{.success = true};
+  };
+}
+} // namespace
+
+TEST_CASE("task actions: every executor runs them, inline or waiting, exceptions counted", "[executor][task]") {
+  static_assert(karga::task_action<decltype(some_wait(nullptr))>);
+  static_assert(!karga::synchronous_action<decltype(some_wait(nullptr))>);
+  static_assert(std::same_as<karga::metric_of_t<decltype(sleeps_task(1s))>, karga::basic_metric>);
+  auto calls = std::make_shared<std::atomic<std::uint64_t>>(0);
+  const auto open = test::run(some_wait(calls), karga::stage_executor::builder().start_rate(2000).stage(250ms, 2000).threads(2).build());
+  CHECK(open.started() == 500);
+  CHECK(open.failed() == 50);
+  CHECK(open.ok() == 450);
+  CHECK(open.exceptions().sorted() == std::vector<std::pair<std::string, std::uint64_t>>{{"tenth", 50}});
+  CHECK(*calls == 500);
+  test::check_accounted(open);
+
+  *calls = 0;
+  const auto users = test::run(some_wait(calls), karga::per_vu_iterations_executor::builder().vus(3).iterations(20).build());
+  CHECK(users.ok() == 54);
+  CHECK(users.failed() == 6);
+  test::check_accounted(users);
+
+  *calls = 0;
+  auto rate = std::make_shared<karga::rate_control>(1000);
+  const auto controlled = test::run(some_wait(calls), karga::controlled_rate_executor::builder().control(rate).duration(200ms).build());
+  CHECK(controlled.started() == *calls);
+  CHECK(controlled.started() >= 150);
+  CHECK(controlled.failed() == *calls / 10);
+  test::check_accounted(controlled);
+}
+
+TEST_CASE("task actions: the grace period cancels what waits, counted as interrupted", "[executor][task]") {
+  const auto before = karga::clock::now();
+  const auto open = test::run(sleeps_task(60s), karga::stage_executor::builder().start_rate(100).stage(100ms, 100).grace_period(100ms).build());
+  CHECK(open.started() == 10);
+  CHECK(open.interrupted() == 10);
+  CHECK(open.failed() == 0);  // their cancellation is not a failure
+  test::check_accounted(open);
+  const auto closed = test::run(sleeps_task(60s), karga::constant_vus_executor::builder().vus(5).duration(100ms).grace_period(100ms).build());
+  CHECK(closed.started() == 5);
+  CHECK(closed.interrupted() == 5);
+  test::check_accounted(closed);
+  CHECK(karga::clock::now() - before < 30s);  // nobody waited for the 60 s tasks
 }

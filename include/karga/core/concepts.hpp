@@ -6,6 +6,7 @@
 #include <karga/core/context.hpp>
 #include <karga/core/hooks.hpp>
 #include <karga/core/run_info.hpp>
+#include <karga/core/task.hpp>
 #include <karga/core/timing.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -43,6 +44,12 @@ struct result_traits<boost::asio::awaitable<T, Executor>> {
   using value_type = T;
 };
 template <class T>
+struct result_traits<task<T>> {
+  static constexpr bool is_action_result = true;
+  static constexpr bool is_synchronous = false;
+  using value_type = T;
+};
+template <class T>
   requires metric<T>
 struct result_traits<T> {
   static constexpr bool is_action_result = true;
@@ -74,7 +81,8 @@ concept takes_context = !std::invocable<F&> && detail::returns_action_result<F, 
 /// Requirements:
 ///  1. `F` is copy-constructible (every shard owns its own copy);
 ///  2. an lvalue `F` is invocable with no arguments, or with a `const karga::context&`;
-///  3. the call returns `boost::asio::awaitable<M>`, or `M` itself (a synchronous
+///  3. the call returns `boost::asio::awaitable<M>`, a `karga::task<M>` (a lighter
+///     coroutine, run inline until it first waits), or `M` itself (a synchronous
 ///     action: work that never waits, run inline without a coroutine frame);
 ///  4. `M` models `metric`.
 ///
@@ -91,6 +99,10 @@ using metric_of_t = typename detail::result_traits<typename detail::action_call<
 /// An action that returns its metric directly rather than an awaitable.
 template <class F>
 concept synchronous_action = action<F> && detail::result_traits<typename detail::action_call<F>::type>::is_synchronous;
+
+/// An action that returns a `karga::task<M>`.
+template <class F>
+concept task_action = action<F> && std::same_as<typename detail::action_call<F>::type, task<metric_of_t<F>>>;
 
 /// Calls `f`, with `c` when `f` takes a context. `c` must outlive the awaitable (an
 /// action's coroutine keeps the reference): keep it in the calling coroutine's frame.
@@ -199,7 +211,7 @@ template <class F, class A>
 consteval bool check_executor_call() {
   static_assert(action<F>,
                 "karga: the action must be a copyable callable taking no arguments (or a const karga::context&) "
-                "and returning boost::asio::awaitable<M> or M, with M a copyable metric");
+                "and returning boost::asio::awaitable<M>, karga::task<M> or M, with M a copyable metric");
   if constexpr (action<F>) {
     static_assert(aggregate<A>,
                   "karga: the aggregate must be default-constructible and copyable, with merge(const A&)");

@@ -123,7 +123,8 @@ private:
     } else if constexpr (!karga::action<F>) {
       static_assert(detail::always_false<F>,
                     "karga::scenario: the action must be a copyable callable taking no arguments (or a "
-                    "const karga::context&) and returning boost::asio::awaitable<M> or M, with M a copyable metric");
+                    "const karga::context&) and returning boost::asio::awaitable<M>, karga::task<M> or M, "
+                    "with M a copyable metric");
     } else if constexpr (!aggregate_for<A, metric_of_t<F>>) {
       static_assert(detail::always_false<F>,
                     "karga::scenario: the aggregate has no consume(const M&) for the action's metric M");

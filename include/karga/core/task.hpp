@@ -4,18 +4,27 @@
 /// comes from a free list of the thread that runs it (a shard's), it starts when its
 /// owner starts it and runs inline until it first suspends, so a task that never
 /// waits costs a call and no scheduling; tasks `co_await` tasks by symmetric transfer
-/// and Asio's operations through the `karga::use_task` completion token.
+/// and Asio's operations through the `karga::use_task` completion token. Every
+/// executor takes an action that returns a `karga::task<M>`:
 ///
 /// ```cpp
-/// #include <karga/core/task.hpp>
-///
-/// auto pause = [](boost::asio::steady_timer& timer) -> karga::task<int> {
-///   timer.expires_after(std::chrono::milliseconds(1));
+/// auto pause = []() -> karga::task<karga::basic_metric> {
+///   boost::asio::steady_timer timer(co_await karga::task_executor, std::chrono::milliseconds(1));
 ///   co_await timer.async_wait(karga::use_task);  // an error code throws, as with use_awaitable
-///   co_return 7;
+///   co_return karga::basic_metric{.success = true};
 /// };
+/// auto report = karga::scenario<karga::basic_aggregate>::builder()
+///                   .action(pause)
+///                   .executor(karga::stage_executor::builder().start_rate(100).stage(std::chrono::seconds(1), 100).build())
+///                   .build()
+///                   .run();
 /// ```
+///
+/// A task cannot `co_await` an Asio `awaitable` (Asio's coroutines run only in
+/// their own threads of execution); functions that return one are called from an
+/// awaitable action.
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -29,6 +38,7 @@
 #include <exception>
 #include <new>
 #include <optional>
+#include <stdexcept>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -98,6 +108,7 @@ struct task_promise_base {
   void* done_arg = nullptr;
   task_promise_base* root = this;  // the outermost task, which its owner waits for
   boost::asio::cancellation_slot slot;
+  const boost::asio::any_io_executor* executor = nullptr;  // the owner's (a shard's), for co_await task_executor
   std::exception_ptr thrown;
 
   // The operation a task waits on was destroyed unrun: the event loop is shutting
@@ -181,9 +192,11 @@ public:
   }
 
   /// Runs it until it ends or first suspends; its Asio operations attach to `slot`
-  /// (the owner's cancellation, e.g. a worker's). Returns `done()`.
-  bool start(boost::asio::cancellation_slot slot = {}) {
+  /// (the owner's cancellation, e.g. a worker's), and `co_await karga::task_executor`
+  /// in it gives `*executor` (which must outlive it). Returns `done()`.
+  bool start(boost::asio::cancellation_slot slot = {}, const boost::asio::any_io_executor* executor = nullptr) {
     h_.promise().slot = slot;
+    h_.promise().executor = executor;
     h_.resume();
     return h_.done();
   }
@@ -240,6 +253,7 @@ private:
       h.promise().continuation = parent;
       h.promise().slot = parent.promise().slot;
       h.promise().root = parent.promise().root;
+      h.promise().executor = parent.promise().executor;
       return h;
     }
     T await_resume() { return h.promise().take(); }
@@ -258,6 +272,33 @@ inline task<void> task_promise<void>::get_return_object() noexcept {
   return task<void>(std::coroutine_handle<task_promise<void>>::from_promise(*this));
 }
 } // namespace detail
+
+/// `co_await karga::task_executor` in a task gives the executor its owner started it
+/// with (in an action: its shard's), to make timers and sockets on; like Asio's
+/// `this_coro::executor`. Throws `std::logic_error` if it was started without one.
+struct task_executor_t {
+  /// Reads the executor from the awaiting task's frame, without suspending it.
+  struct awaiter {
+    const boost::asio::any_io_executor* executor = nullptr;  ///< what the task was started with
+    /// Always goes to `await_suspend`, where the task's frame is at hand.
+    bool await_ready() const noexcept { return false; }
+    /// Takes the task's executor; the task goes on at once.
+    template <class P>
+    bool await_suspend(std::coroutine_handle<P> h) noexcept {
+      executor = h.promise().executor;
+      return false;
+    }
+    /// The executor.
+    boost::asio::any_io_executor await_resume() const {
+      if (executor == nullptr) throw std::logic_error("karga::task_executor: the task was started without an executor");
+      return *executor;
+    }
+  };
+  /// See `task_executor_t`.
+  awaiter operator co_await() const noexcept { return {}; }
+};
+/// See `task_executor_t`.
+inline constexpr task_executor_t task_executor{};
 
 /// The completion token that makes an Asio operation awaitable in a `karga::task`:
 /// `co_await timer.async_wait(karga::use_task)`. As with `use_awaitable`, an error

@@ -10,6 +10,8 @@
 #include <karga/run/shard.hpp>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <exception>
 #include <optional>
@@ -31,6 +33,11 @@ boost::asio::awaitable<void> run_action_at(shard<F, A>& s, std::optional<clock::
   action_outcome<metric_of_t<F>> out;
   if constexpr (synchronous_action<F>) {
     out = catch_outcome([&] { return invoke_action(s.action(), c); });
+  } else if constexpr (task_action<F>) {
+    const auto state = co_await boost::asio::this_coro::cancellation_state;
+    auto t = invoke_action(s.action(), c);
+    if (!t.start(state.slot(), &s.executor())) co_await t.async_wait(boost::asio::use_awaitable);
+    out = catch_outcome([&] { return t.result(); });
   } else {
     try {
       out.metric.emplace(co_await invoke_action(s.action(), c));

@@ -162,6 +162,12 @@ private:
                                               std::uint64_t per_user) {
     clock::time_point now = clock::now();
     context ctx;  // for actions that take one
+    // A task's Asio operations attach to this user's cancellation (a cut, an interrupt).
+    boost::asio::cancellation_slot slot;
+    if constexpr (task_action<F>) {
+      const auto state = co_await boost::asio::this_coro::cancellation_state;
+      slot = state.slot();
+    }
     for (unsigned n = 1; !s.stopping() && u.iterations < per_user; ++n) {
       if constexpr (!timed) {
         if (shard<F, A>::wants_context || n % clock_every == 0) now = clock::now();
@@ -184,6 +190,10 @@ private:
       action_outcome<metric_type> out;
       if constexpr (synchronous_action<F>) {
         out = catch_outcome([&] { return invoke_action(s.action(), ctx); });
+      } else if constexpr (task_action<F>) {
+        auto t = invoke_action(s.action(), ctx);
+        if (!t.start(slot, &s.executor())) co_await t.async_wait(boost::asio::use_awaitable);
+        out = catch_outcome([&] { return t.result(); });
       } else {
         try {
           out.metric.emplace(co_await invoke_action(s.action(), ctx));

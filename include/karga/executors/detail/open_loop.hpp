@@ -52,6 +52,7 @@ class open_loop : public std::enable_shared_from_this<open_loop<F, A>> {
   using metric_type = metric_of_t<F>;
   static constexpr bool timed = shard<F, A>::timed;
   static constexpr bool synchronous = synchronous_action<F>;
+  static constexpr bool is_task = task_action<F>;
 
   // Arrivals run between two clock reads when the shard is behind schedule, and
   // clock reads between two yields to the executor (so its I/O and timers run).
@@ -119,6 +120,12 @@ private:
   // loop below) when none does. Actions run inline, in this frame.
   boost::asio::awaitable<void> work(worker& me) {
     context_slot ctx;  // for actions that take one: it outlives each action's awaitable
+    // A task's Asio operations attach to this worker's cancellation (an interrupt).
+    boost::asio::cancellation_slot slot;
+    if constexpr (is_task) {
+      const auto state = co_await boost::asio::this_coro::cancellation_state;
+      slot = state.slot();
+    }
     while (!finished_) {
       if (leader_ != nullptr && !leader_->busy) {
         co_await park();
@@ -143,6 +150,15 @@ private:
         // Arrival `arrival_` starts now.
         if constexpr (synchronous) {
           run_synchronous(me, ctx);
+        } else if constexpr (is_task) {
+          // Inline until it first waits; only then is the guard needed (see guard).
+          begin(me, ctx);
+          auto t = call(shard_.action(), ctx);
+          if (!t.start(slot, &shard_.executor())) {
+            post_guard();
+            co_await t.async_wait(boost::asio::use_awaitable);
+          }
+          ended(me, catch_outcome([&] { return t.result(); }));
         } else {
           begin(me, ctx);
           action_outcome<metric_type> out;
@@ -230,14 +246,15 @@ private:
       ctx = shard_.make_context(me.scheduled);
       ctx.arrival = ctx.iteration = arrival_;
     }
-    if constexpr (!synchronous) {
-      if (!guard_pending_) {
-        guard_pending_ = true;
-        boost::asio::post(shard_.executor(), [self = this->shared_from_this()] { self->guard(); });
-      }
-    }
+    if constexpr (!synchronous && !is_task) post_guard();
     me.busy = true;
     shard_.begin_action();
+  }
+
+  void post_guard() {
+    if (guard_pending_) return;
+    guard_pending_ = true;
+    boost::asio::post(shard_.executor(), [self = this->shared_from_this()] { self->guard(); });
   }
 
   // A synchronous action cannot suspend: no guard, no hand-over, and, in a plain
