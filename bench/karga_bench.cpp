@@ -68,6 +68,14 @@ auto sleeping_action(karga::clock::duration d) {
     co_return basic_metric{karga::clock::now() - start, true, 0};
   };
 }
+auto sleeping_task(karga::clock::duration d) {
+  return [d]() -> karga::task<basic_metric> {
+    const auto start = karga::clock::now();
+    asio::steady_timer t(co_await karga::task_executor, d);
+    co_await t.async_wait(karga::use_task);
+    co_return basic_metric{karga::clock::now() - start, true, 0};
+  };
+}
 
 auto seed_action = []() -> asio::awaitable<basic_metric> {
   const auto start = karga::clock::now();
@@ -230,12 +238,12 @@ std::size_t resident_bytes() {
   return resident * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
 }
 
-void memory_per_in_flight() {
+template <class F>
+void memory_per_in_flight(const char* what, const F& sleeper) {
   // 100,000 actions that each sleep 3 s, started within 0.1 s (none dropped, however
   // busy the machine). Heap in use and resident memory at their peaks, over the
   // actions: what one in-flight action costs.
   constexpr double rate = 1e6;
-  const auto sleeper = sleeping_action(3s);
   const auto heap_before = mallinfo2().uordblks;
   const auto rss_before = resident_bytes();
   std::atomic<std::size_t> heap_peak{0}, rss_peak{0};
@@ -254,10 +262,15 @@ void memory_per_in_flight() {
   const auto per = [&](std::size_t peak, std::size_t before) {
     return static_cast<double>(peak - before) / static_cast<double>(c.n);
   };
-  fmt::print("memory per in-flight sleeping action (its timer and frame included): {:.0f} bytes of heap, {:.0f} bytes "
+  fmt::print("memory per in-flight sleeping {} (its timer and frame included): {:.0f} bytes of heap, {:.0f} bytes "
              "resident  [{} actions]\n",
-             per(heap_peak, heap_before), per(rss_peak, rss_before), c.n);
+             what, per(heap_peak, heap_before), per(rss_peak, rss_before), c.n);
 }
+
+// One per process: the resident figure of a second run would count pages the first
+// one left mapped.
+void memory_per_in_flight() { memory_per_in_flight("awaitable action", sleeping_action(3s)); }
+void memory_per_in_flight_task() { memory_per_in_flight("karga::task action", sleeping_task(3s)); }
 
 void accuracy() {
   // A no-op at 10,000/s for 5 s: count, per-second counts, 10 ms windows, lag.
@@ -363,7 +376,8 @@ int main(int argc, char** argv) {
     const char* name;
     void (*run)();
   };
-  const entry all[] = {{"throughput", throughput}, {"histogram", histogram_record}, {"memory", memory_per_in_flight},
+  const entry all[] = {{"throughput", throughput}, {"histogram", histogram_record},
+                       {"memory", memory_per_in_flight}, {"memory-task", memory_per_in_flight_task},
                        {"accuracy", accuracy},     {"open-model", open_model},     {"overload", overload},
                        {"series", series},         {"context", context_cost},     {"floor", floor}};
   for (const auto& e : all) {

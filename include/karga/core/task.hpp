@@ -28,7 +28,6 @@
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/dispatch.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/system/system_error.hpp>
 
@@ -207,19 +206,20 @@ public:
 
   /// Completes (signature `void()`) when the started task ends; its handler runs
   /// through its associated executor, never inside the task's last step. The task's
-  /// result is then read with `result()`.
+  /// result is then read with `result()`. It holds no work of the event loop: what the
+  /// task waits on does (Asio's operations do; anything else needs its own guard).
   template <class Token>
   auto async_wait(Token&& token) {
     return boost::asio::async_initiate<Token, void()>(
         [this](auto handler) {
           using handler_type = decltype(handler);
+          // No work guard: what the task waits on (an Asio operation) keeps the loop going.
           struct waiter {
             handler_type handler;
-            boost::asio::executor_work_guard<boost::asio::associated_executor_t<handler_type>> work;
             static void drop(void* self) { delete static_cast<waiter*>(self); }
             static void resume(void* self) {
               auto* w = static_cast<waiter*>(self);
-              auto ex = w->work.get_executor();
+              auto ex = boost::asio::get_associated_executor(w->handler);
               boost::asio::post(ex, [w] {
                 handler_type h = std::move(w->handler);
                 delete w;
@@ -231,8 +231,7 @@ public:
             boost::asio::post(boost::asio::get_associated_executor(handler), std::move(handler));
             return;
           }
-          auto ex = boost::asio::get_associated_executor(handler);
-          auto* w = new waiter{std::move(handler), boost::asio::make_work_guard(ex)};
+          auto* w = new waiter{std::move(handler)};
           h_.promise().done = &waiter::resume;
           h_.promise().drop = &waiter::drop;
           h_.promise().done_arg = w;
