@@ -35,7 +35,7 @@ task<int> sum_of(int n) {
   co_return s;
 }
 task<int> nested(int depth) {
-  if (depth == 0) co_return 0;  // (not in a ?: : g++ 12 evaluates a co_await in either branch)
+  if (depth == 0) co_return 0;  // not `?:`: g++ 12 runs a co_await of one branch whatever the condition
   co_return 1 + co_await nested(depth - 1);
 }
 task<void> throws() {
