@@ -19,9 +19,12 @@
 #include <atomic>
 #include <memory>
 #include <optional>
+#include <thread>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 
 namespace {
 
@@ -437,6 +440,104 @@ TEST_CASE("http: large requests and responses arrive whole, however the socket s
   CHECK(r->body.size() > body.size());
   CHECK(r->body.ends_with("\n" + body));
   CHECK(server.requests() == 11);
+}
+
+// A server that answers two requests on one connection, written by hand so that the
+// test knows when the second answer left it: `sent` is set just after.
+struct two_answers {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor acceptor{io, {boost::asio::ip::make_address("127.0.0.1"), 0}};
+  std::atomic<bool> answered{false};
+  karga::clock::time_point sent{};
+  std::thread thread{[this] {
+    auto socket = acceptor.accept();
+    std::string in;
+    for (int answer = 0; answer < 2; ++answer) {
+      while (in.find("\r\n\r\n") == std::string::npos) {
+        char chunk[512];
+        in.append(chunk, socket.read_some(boost::asio::buffer(chunk)));
+      }
+      in.erase(0, in.find("\r\n\r\n") + 4);
+      boost::asio::write(socket, boost::asio::buffer(std::string_view("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")));
+    }
+    sent = karga::clock::now();
+    answered = true;
+    char rest[16];
+    boost::system::error_code ignored;
+    socket.read_some(boost::asio::buffer(rest), ignored);  // until the client closes
+  }};
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port()); }
+  ~two_answers() { thread.join(); }
+};
+
+// The second request's answer reaches the socket while the event loop is held for
+// 50 ms: read late, it is timed by when it came (the kernel's stamp), whatever the
+// machine's load, as the loop is held only once the answer has left the server.
+TEST_CASE("http: a response read late is timed by when it reached the socket", "[http][stamps]") {
+  for (const bool stamps : {true, false}) {
+    CAPTURE(stamps);
+    two_answers server;
+    http::options opt;
+    opt.receive_timestamps = stamps;
+    std::optional<http::client> client{std::in_place, server.url(), opt};
+    boost::asio::io_context io;
+    std::optional<http::result> first, second;
+    karga::clock::time_point start{}, read{};
+    boost::asio::co_spawn(io, [&]() -> boost::asio::awaitable<void> { first = co_await client->get("/"); }, boost::asio::detached);
+    io.run();
+    io.restart();
+    boost::asio::co_spawn(io, [&]() -> boost::asio::awaitable<void> {
+      start = karga::clock::now();
+      second = co_await client->get("/");
+      read = karga::clock::now();
+    }, boost::asio::detached);
+    boost::asio::post(io, [&] {  // runs once the request is written and its answer awaited
+      while (!server.answered) std::this_thread::sleep_for(1ms);
+      std::this_thread::sleep_for(50ms);
+    });
+    io.run();
+    client.reset();  // closes the connection: the server's thread ends
+    REQUIRE(first);
+    REQUIRE(second);
+    CHECK(read - server.sent >= 50ms);
+    const http::metric m = http::to_metric(*second, start);
+    CHECK(m.status == 200);
+    if (stamps && http::receive_stamps_supported) {
+      REQUIRE((*second)->received != karga::clock::time_point{});
+      // Stamped before the server's write returned (a millisecond allowed for the
+      // two clocks' reading), and long before it was read.
+      CHECK((*second)->received <= server.sent + 1ms);
+      CHECK((*second)->received >= start);
+      CHECK(m.received == (*second)->received);
+      CHECK(m.latency == (*second)->received - start);
+      CHECK(m.latency < read - start - 49ms);
+      CHECK((*first)->received != karga::clock::time_point{});
+    } else {
+      CHECK((*second)->received == karga::clock::time_point{});
+      CHECK(m.received == karga::clock::time_point{});
+      CHECK(m.latency >= 50ms);  // timed when read
+    }
+  }
+}
+
+TEST_CASE("http: a stamped response ends its response time when it came", "[http][stamps]") {
+  const karga::clock::time_point t0{std::chrono::seconds(100)};
+  const karga::timing t{t0, t0 + 1ms, t0 + 10ms};
+  http::metric m;
+  m.latency = 2ms;
+  m.status = 200;
+  const auto response_time_max = [&](const http::metric& x) {
+    http::aggregate a;
+    a.consume(x, t);
+    return std::chrono::nanoseconds(a.basic().response_time().max());
+  };
+  CHECK(response_time_max(m) == 10ms);  // no stamp: when the executor saw the end
+  m.received = t0 + 3ms;
+  CHECK(response_time_max(m) == 3ms);
+  m.received = t0 + 20ms;  // later than the executor's end: that one
+  CHECK(response_time_max(m) == 10ms);
+  m.received = t0;  // before the start (clocks read apart): the start
+  CHECK(response_time_max(m) == 1ms);
 }
 
 } // namespace

@@ -81,6 +81,9 @@ struct http_options {
            },
            "connect and TLS handshake timeout (default 5s)")
         ->type_name("DURATION");
+    app.add_flag_function("--no-receive-timestamps", [this](std::int64_t) { client.receive_timestamps = false; },
+                          "time each response by when it was read, not by when it reached the socket (the\n"
+                          "kernel's receive timestamp; HTTP/1.1 over TCP on Linux)");
   }
 };
 
@@ -111,7 +114,7 @@ int main(int argc, char** argv) try {
   auto action = [client, request]() -> boost::asio::awaitable<karga::http::metric> {
     const auto start = karga::clock::now();
     auto res = co_await client.send(request);
-    co_return karga::http::to_metric(res, karga::clock::now() - start);
+    co_return karga::http::to_metric(res, start);  // to when the response came, if stamped
   };
   if (load.find_max) return load.find_max_rate<karga::http::aggregate>(http.url, action);
   return load.run_and_report(cmd, action, "karga-http", http.url);

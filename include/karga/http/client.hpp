@@ -7,6 +7,7 @@
 #include <karga/core/error.hpp>
 #include <karga/http/h2/connection.hpp>
 #include <karga/http/h2/request_form.hpp>
+#include <karga/http/receive_stamp.hpp>
 #include <karga/http/url.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -83,6 +84,9 @@ struct response {
   unsigned protocol = 1;         ///< 1: HTTP/1.1, 2: HTTP/2
   std::uint64_t header_wire_bytes = 0;   ///< HTTP/2: the request's and response's HEADERS frames, HPACK-coded
   std::uint64_t header_plain_bytes = 0;  ///< HTTP/2: the same fields as text ("name: value\r\n" each)
+  /// When the response's last bytes reached the socket, on karga's clock (the kernel's
+  /// receive timestamp: `options::receive_timestamps`); the epoch when not known.
+  clock::time_point received{};
   /// The status code.
   unsigned status() const noexcept { return status_code; }
 };
@@ -95,6 +99,7 @@ struct full_response {
   unsigned protocol = 1;               ///< 1: HTTP/1.1, 2: HTTP/2
   std::uint64_t header_wire_bytes = 0;   ///< HTTP/2: the request's and response's HEADERS frames, HPACK-coded
   std::uint64_t header_plain_bytes = 0;  ///< HTTP/2: the same fields as text
+  clock::time_point received{};        ///< when the last bytes reached the socket, if known (see `response`)
   boost::beast::http::fields headers;  ///< every header, as received
   std::string body;                    ///< the body, whole
   /// The status code.
@@ -180,6 +185,11 @@ struct options {
   bool verify_peer = true;
   /// https: a PEM file of certificates to trust; empty: the system's.
   std::string ca_file;
+  /// HTTP/1.1 over plain TCP, on Linux: the kernel stamps each segment as it arrives,
+  /// and a response's `received` is the stamp of its last one, so a response read late
+  /// (its reader was busy) is still timed by when it came. Costs an `epoll_ctl` per
+  /// wait for a response. TLS and HTTP/2 responses have no stamp.
+  bool receive_timestamps = true;
 };
 
 namespace detail {
@@ -345,9 +355,10 @@ public:
       }
     }
     std::optional<detail::counting_parser> parser;
-    auto [kind, message] = co_await exchange(req, parser);
+    clock::time_point received{};
+    auto [kind, message] = co_await exchange(req, parser, received);
     if (kind != error_kind::none) co_return result(kind, std::move(message));
-    co_return result(response{parser->status, parser->body_bytes});
+    co_return result(response{parser->status, parser->body_bytes, 1, 0, 0, received});
   }
 
   /// Sends `req` and keeps the whole response: status, headers and body.
@@ -370,10 +381,12 @@ public:
       }
     }
     std::optional<boost::beast::http::response_parser<boost::beast::http::string_body>> parser;
-    auto [kind, message] = co_await exchange(req, parser);
+    clock::time_point received{};
+    auto [kind, message] = co_await exchange(req, parser, received);
     if (kind != error_kind::none) co_return full_result(kind, std::move(message));
     auto msg = parser->release();
     full_response out;
+    out.received = received;
     out.status_code = msg.result_int();
     out.body_bytes = msg.body().size();
     out.headers = std::move(msg.base());
@@ -407,10 +420,11 @@ public:
 
 private:
   // One request and its response, read by `Parser` (made afresh for each attempt):
-  // what went wrong, if anything, and its message.
+  // what went wrong, if anything, and its message; `received`: the kernel's stamp of
+  // the response's last segment, if it has one.
   template <class Parser>
-  boost::asio::awaitable<std::pair<error_kind, std::string>> exchange(const prepared_request& req,
-                                                                      std::optional<Parser>& res) const {
+  boost::asio::awaitable<std::pair<error_kind, std::string>> exchange(const prepared_request& req, std::optional<Parser>& res,
+                                                                      clock::time_point& received) const {
     namespace http = boost::beast::http;
     pool& p = *pool_;
     for (bool retried = false;; retried = true) {
@@ -432,6 +446,7 @@ private:
           if (auto hec = co_await handshake(*c)) co_return std::pair{end(*c, hec), hec.message()};
         } else {
           c->socket.non_blocking(true, ignored);  // for write_now and read_now
+          c->stamped = options_.receive_timestamps && enable_receive_stamps(c->socket);
         }
         c->deadline = clock::now() + options_.request_timeout;
       }
@@ -443,6 +458,7 @@ private:
             co_await boost::asio::async_write(c->socket, boost::asio::buffer(req.wire()) + sent, tuple_awaitable);
       }
       res.emplace();
+      c->received = {};
       res->body_limit(boost::none);
       if (req.head()) res->skip(true);  // a HEAD response has headers only
       if (!ec && c->tls) {
@@ -451,9 +467,14 @@ private:
         // One asynchronous read (asio's: at once if the answer is there, else when the
         // socket is readable; cheaper than a wait, which re-arms epoll), then what
         // else the socket holds, read at once: no pass of the event loop per read.
+        // With receive stamps, every read is read_now's (a recvmsg, which takes the
+        // stamps) after a wait until the socket is readable.
         read_state state = c->buffer.size() ? read_now(*c, *res, ec) : read_state::empty;
         while (state != read_state::over) {
-          if (state == read_state::empty) {
+          if (state == read_state::empty && c->stamped) {
+            std::tie(ec) = co_await c->socket.async_wait(boost::asio::ip::tcp::socket::wait_read, tuple_awaitable);
+            if (ec) break;
+          } else if (state == read_state::empty) {
             std::size_t n = 0;
             std::tie(ec, n) = co_await c->socket.async_read_some(
                 c->buffer.prepare(boost::beast::read_size(c->buffer, 65536)), tuple_awaitable);
@@ -466,6 +487,7 @@ private:
           state = read_now(*c, *res, ec);
         }
       }
+      received = c->received;
       const error_kind kind = end(*c, ec);
       if (kind != error_kind::none) {
         // A kept-alive connection the server had closed: nothing came back, so the
@@ -628,6 +650,8 @@ private:
     boost::beast::flat_buffer buffer;
     clock::time_point deadline = clock::time_point::max();
     bool timed_out = false;
+    bool stamped = false;          // the kernel stamps what the socket receives
+    clock::time_point received{};  // the stamp of the last segment read
     std::size_t busy_index = 0;
   };
 
@@ -666,7 +690,12 @@ private:
       if (res.is_done()) return read_state::over;
       if (res.got_some() && c.buffer.capacity() < 65536)
         c.buffer.reserve(std::min<std::size_t>(2 * c.buffer.capacity(), 65536));
-      boost::beast::http::read_some(c.socket, c.buffer, res, ec);
+      if (c.stamped) {
+        stamped_reader reader(c.socket, &c.received);
+        boost::beast::http::read_some(reader, c.buffer, res, ec);
+      } else {
+        boost::beast::http::read_some(c.socket, c.buffer, res, ec);
+      }
       if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) {
         ec = {};
         return read_state::empty;

@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <map>
 #include <optional>
@@ -35,6 +36,10 @@ struct metric {
   unsigned protocol = 1;                  ///< the HTTP it was sent with: 1 (HTTP/1.1) or 2 (HTTP/2)
   std::uint64_t header_wire_bytes = 0;    ///< HTTP/2: request and response HEADERS frames, HPACK-coded
   std::uint64_t header_plain_bytes = 0;   ///< HTTP/2: the same fields as text
+  /// When the response reached the socket (the kernel's stamp), if the action passed it
+  /// on (`to_metric(r, start)`): the response time from the intended start ends there,
+  /// not when the executor saw the action end. The epoch: not known.
+  clock::time_point received{};
 
   /// A response with a status below 400.
   bool success() const noexcept { return error == error_kind::none && status > 0 && status < 400; }
@@ -65,6 +70,18 @@ metric to_metric(const basic_result<Response>& r, clock::duration latency) {
            : metric{latency, 0, 0, r.error(), r.message(), r.protocol(), 0, 0};
 }
 
+/// `r` as a metric, timed from `start` (taken before the request) to when the response
+/// reached the socket, if the client knows (`response::received`), else to now: a
+/// response read late is still timed by when it came.
+template <class Response>
+metric to_metric(const basic_result<Response>& r, clock::time_point start) {
+  const clock::time_point received = r ? r->received : clock::time_point{};
+  const clock::time_point end = received != clock::time_point{} ? std::max(received, start) : clock::now();
+  metric m = to_metric(r, end - start);
+  m.received = received;
+  return m;
+}
+
 /// How many error kinds there are (`none` included).
 inline constexpr std::size_t error_kind_count = static_cast<std::size_t>(error_kind::other) + 1;
 
@@ -77,9 +94,16 @@ public:
     base_.consume(as_basic(m));
     count(m);
   }
-  /// Counts one request, with the executor's timing.
+  /// Counts one request, with the executor's timing; a response stamped on arrival
+  /// (`metric::received`) ends its response time there.
   void consume(const metric& m, const timing& t) {
-    base_.consume(as_basic(m), t);
+    if (m.received != clock::time_point{} && m.received < t.finished) {
+      timing arrived = t;
+      arrived.finished = std::max(m.received, t.started);
+      base_.consume(as_basic(m), arrived);
+    } else {
+      base_.consume(as_basic(m), t);
+    }
     count(m);
   }
 
