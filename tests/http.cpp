@@ -24,6 +24,9 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
 namespace {
@@ -533,24 +536,45 @@ TEST_CASE("http: a response read late is timed by when it reached the socket", "
   }
 }
 
-TEST_CASE("http: a stamped response ends its response time when it came", "[http][stamps]") {
+TEST_CASE("http: a stamped response ends its timing when it came, in every aggregate", "[http][stamps]") {
   const karga::clock::time_point t0{std::chrono::seconds(100)};
   const karga::timing t{t0, t0 + 1ms, t0 + 10ms};
   http::metric m;
   m.latency = 2ms;
   m.status = 200;
-  const auto response_time_max = [&](const http::metric& x) {
-    http::aggregate a;
-    a.consume(x, t);
-    return std::chrono::nanoseconds(a.basic().response_time().max());
-  };
-  CHECK(response_time_max(m) == 10ms);  // no stamp: when the executor saw the end
+  const auto finished = [&](const auto& x) { return karga::arrival_timing(x, t).finished - t0; };
+  CHECK(finished(m) == 10ms);  // no stamp: when the executor saw the end
   m.received = t0 + 3ms;
-  CHECK(response_time_max(m) == 3ms);
+  CHECK(finished(m) == 3ms);
+  CHECK(karga::arrival_timing(m, t).scheduled == t0);
+  CHECK(karga::arrival_timing(m, t).started == t0 + 1ms);
   m.received = t0 + 20ms;  // later than the executor's end: that one
-  CHECK(response_time_max(m) == 10ms);
+  CHECK(finished(m) == 10ms);
   m.received = t0;  // before the start (clocks read apart): the start
-  CHECK(response_time_max(m) == 1ms);
+  CHECK(finished(m) == 1ms);
+  CHECK(finished(karga::basic_metric{2ms, true, 0}) == 10ms);  // a metric without `received`
+  const http::result timed_out(http::error_kind::timeout, "no response");
+  CHECK(http::to_metric(timed_out, {}).latency == 0ns);  // `{}` is still a zero latency
+  CHECK(http::to_metric(timed_out, t0).received == karga::clock::time_point{});
+
+  // Through an executor, inside a time series: the response time from the intended
+  // start ends at the stamp, not when the action returned (50 ms later).
+  auto a = karga::scenario<karga::series_aggregate<http::aggregate>>::builder()
+               .action([]() -> boost::asio::awaitable<http::metric> {
+                 http::metric out;
+                 out.status = 200;
+                 out.received = karga::clock::now();
+                 boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, 50ms);
+                 co_await timer.async_wait(boost::asio::use_awaitable);
+                 out.latency = 1ms;
+                 co_return out;
+               })
+               .executor(karga::stage_executor::builder().start_rate(20).stage(200ms, 20).build())
+               .build()
+               .run();
+  const auto& basic = a.base().basic();
+  REQUIRE(basic.ok() == 4);
+  CHECK(std::chrono::nanoseconds(basic.response_time().max()) < 50ms);
 }
 
 } // namespace

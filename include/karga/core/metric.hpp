@@ -47,6 +47,25 @@ std::uint64_t metric_bytes(const M& m) {
     return 0;
 }
 
+/// The executor's timing `t` of the action that reported `m`, ending when its answer
+/// arrived if the metric says so: a `received` member (a `clock::time_point`, the
+/// epoch when not known), such as a kernel receive timestamp. An answer that waited to
+/// be read is then timed by when it came, in every aggregate and live view alike. A
+/// `received` after `t.finished` is ignored, and one before `t.started` (two clocks
+/// read apart) counts as `t.started`.
+template <class M>
+timing arrival_timing(const M& m, const timing& t) noexcept {
+  if constexpr (requires { clock::time_point(m.received); }) {
+    const clock::time_point received(m.received);
+    if (received != clock::time_point{} && received < t.finished) {
+      timing arrived = t;
+      arrived.finished = received < t.started ? t.started : received;
+      return arrived;
+    }
+  }
+  return t;
+}
+
 /// A labelled live counter: what a metric's live label counts, e.g. the responses
 /// with status 200 are {"http_responses", "status", "200", "HTTP responses by
 /// status."}. Monitoring shows it as a counter named `counter` with the label

@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <array>
+#include <concepts>
 #include <map>
 #include <optional>
 #include <string_view>
@@ -37,8 +38,8 @@ struct metric {
   std::uint64_t header_wire_bytes = 0;    ///< HTTP/2: request and response HEADERS frames, HPACK-coded
   std::uint64_t header_plain_bytes = 0;   ///< HTTP/2: the same fields as text
   /// When the response reached the socket (the kernel's stamp), if the action passed it
-  /// on (`to_metric(r, start)`): the response time from the intended start ends there,
-  /// not when the executor saw the action end. The epoch: not known.
+  /// on (`to_metric(r, start)`): executors end the action's timing there
+  /// (`karga::arrival_timing`), not when they saw it end. The epoch: not known.
   clock::time_point received{};
 
   /// A response with a status below 400.
@@ -72,9 +73,10 @@ metric to_metric(const basic_result<Response>& r, clock::duration latency) {
 
 /// `r` as a metric, timed from `start` (taken before the request) to when the response
 /// reached the socket, if the client knows (`response::received`), else to now: a
-/// response read late is still timed by when it came.
-template <class Response>
-metric to_metric(const basic_result<Response>& r, clock::time_point start) {
+/// response read late is still timed by when it came. (A template on `start`'s type,
+/// so that `to_metric(r, {})` still means a zero latency.)
+template <class Response, std::same_as<clock::time_point> TimePoint>
+metric to_metric(const basic_result<Response>& r, TimePoint start) {
   const clock::time_point received = r ? r->received : clock::time_point{};
   const clock::time_point end = received != clock::time_point{} ? std::max(received, start) : clock::now();
   metric m = to_metric(r, end - start);
@@ -94,16 +96,9 @@ public:
     base_.consume(as_basic(m));
     count(m);
   }
-  /// Counts one request, with the executor's timing; a response stamped on arrival
-  /// (`metric::received`) ends its response time there.
+  /// Counts one request, with the executor's timing.
   void consume(const metric& m, const timing& t) {
-    if (m.received != clock::time_point{} && m.received < t.finished) {
-      timing arrived = t;
-      arrived.finished = std::max(m.received, t.started);
-      base_.consume(as_basic(m), arrived);
-    } else {
-      base_.consume(as_basic(m), t);
-    }
+    base_.consume(as_basic(m), t);
     count(m);
   }
 

@@ -133,8 +133,9 @@ public:
   }
   /// Call as an action returns its metric: folds it into the aggregate, with the
   /// timing if the aggregate takes it, unless the action was interrupted.
-  void end_action(const metric_type& m, const timing& t) {
-    if (!end(t)) return;
+  void end_action(const metric_type& m, const timing& executor_timing) {
+    if (!end(executor_timing)) return;
+    const timing t = arrival_timing(m, executor_timing);
     if (live_) {
       live_->ended(metric_success(m), metric_bytes(m), to_nanoseconds(timed ? t.finished - t.scheduled : metric_latency(m)));
       if constexpr (has_live_labels<metric_type>) live_->label(static_cast<unsigned>(m.live_label()));
