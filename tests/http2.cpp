@@ -10,9 +10,16 @@
 #include <karga/http/testing/embedded_server.hpp>
 #include <karga/karga.hpp>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
 #include <algorithm>
 #include <atomic>
 #include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
 #include <string>
 
 namespace {
@@ -182,6 +189,43 @@ TEST_CASE("http2: automatic speaks HTTP/1.1 to a server that has no HTTP/2", "[h
   CHECK(a.protocol_count(1) == 10);
   CHECK(a.protocol_count(2) == 0);
   CHECK(http::report{a}.protocol == "HTTP/1.1");
+}
+
+// h2c takes the kernel's receive stamps as HTTP/1.1 does (the late-read case is in
+// http.cpp): each response carries the stamp of the read that ended its stream.
+TEST_CASE("http2: h2c responses carry the kernel's receive stamp, unless turned off", "[http][http2][stamps]") {
+  http::embedded_server server;
+  for (const bool stamps : {true, false}) {
+    CAPTURE(stamps);
+    http::options opt = h2();
+    opt.receive_timestamps = stamps;
+    std::optional<http::client> client{std::in_place, server.url(), opt};
+    boost::asio::io_context io;
+    std::vector<std::pair<karga::clock::time_point, http::result>> got;
+    karga::clock::time_point read{};
+    for (int i = 0; i < 8; ++i)
+      boost::asio::co_spawn(io, [&]() -> boost::asio::awaitable<void> {
+        const auto start = karga::clock::now();
+        auto res = co_await client->get("/");
+        got.emplace_back(start, std::move(res));
+        read = karga::clock::now();
+      }, boost::asio::detached);
+    io.run();
+    client.reset();
+    REQUIRE(got.size() == 8);
+    for (const auto& [start, res] : got) {
+      REQUIRE(res);
+      CHECK(res->status() == 200);
+      const http::metric m = http::to_metric(res, start);
+      if (stamps && http::receive_stamps_supported) {
+        CHECK(res->received >= start);
+        CHECK(res->received <= read);
+        CHECK(m.latency == res->received - start);
+      } else {
+        CHECK(res->received == karga::clock::time_point{});
+      }
+    }
+  }
 }
 
 } // namespace

@@ -185,10 +185,11 @@ struct options {
   bool verify_peer = true;
   /// https: a PEM file of certificates to trust; empty: the system's.
   std::string ca_file;
-  /// HTTP/1.1 over plain TCP, on Linux: the kernel stamps each segment as it arrives,
-  /// and a response's `received` is the stamp of its last one, so a response read late
-  /// (its reader was busy) is still timed by when it came. Costs an `epoll_ctl` per
-  /// wait for a response. TLS and HTTP/2 responses have no stamp.
+  /// Over plain TCP (HTTP/1.1 and h2c), on Linux: the kernel stamps each segment as it
+  /// arrives, and a response's `received` is the stamp of its last one (HTTP/2: of the
+  /// read that ended its stream), so a response read late (its reader was busy) is
+  /// still timed by when it came. Costs an `epoll_ctl` per wait for the socket. TLS
+  /// responses have no stamp (OpenSSL reads them).
   bool receive_timestamps = true;
 };
 
@@ -351,7 +352,7 @@ public:
       auto [kind, message] = co_await h2_exchange(req, s);
       if (!h2_->fallback) {  // (else the server chose HTTP/1.1: speak that)
         if (kind != error_kind::none) co_return result(kind, std::move(message), 2);
-        co_return result(response{s.status, s.body_bytes, 2, s.header_wire_bytes, s.header_plain_bytes});
+        co_return result(response{s.status, s.body_bytes, 2, s.header_wire_bytes, s.header_plain_bytes, s.received});
       }
     }
     std::optional<detail::counting_parser> parser;
@@ -375,6 +376,7 @@ public:
         out.protocol = 2;
         out.header_wire_bytes = s.header_wire_bytes;
         out.header_plain_bytes = s.header_plain_bytes;
+        out.received = s.received;
         out.headers = std::move(s.headers);
         out.body = std::move(s.body);
         co_return full_result(std::move(out));
@@ -618,6 +620,7 @@ private:
     if (const auto ec = std::get<0>(std::get<0>(connected))) co_return opened{nullptr, detail::classify(ec), ec.message()};
     boost::system::error_code ignored;
     c->socket().set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+    if (!tls_ && options_.receive_timestamps) c->stamp_receives();
     if (tls_) {
       namespace ssl = boost::asio::ssl;
       auto& stream = c->tls().emplace(c->socket(), *tls_);

@@ -13,6 +13,7 @@
 
 #include <karga/core/error.hpp>
 #include <karga/http/h2/request_form.hpp>
+#include <karga/http/receive_stamp.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -36,6 +37,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -78,6 +80,9 @@ struct stream {
   std::uint64_t header_wire_bytes = 0;   ///< HEADERS frames' payloads, both ways (HPACK-coded)
   std::uint64_t header_plain_bytes = 0;  ///< the same fields as text, "name: value\r\n" each
   bool got_headers = false;  ///< whether a response header came
+  /// h2c with receive stamps: the kernel's stamp of the last segment of the read that
+  /// ended the stream (streams ended by one read share it); the epoch: not known.
+  clock::time_point received{};
   bool after_idle = false;               ///< sent on a connection idle since its last stream (the server may have closed it)
   bool keep = false;                     ///< keep headers (trailers too) and body (fetch), not only count them
   /// Given each piece of the response's body as it is read, in place of keeping it
@@ -108,6 +113,7 @@ struct stream {
     status = 0;
     body_bytes = header_wire_bytes = header_plain_bytes = 0;
     got_headers = after_idle = false;
+    received = {};
     headers.clear();
     body.clear();
     message.clear();
@@ -138,6 +144,9 @@ public:
   tcp::socket& socket() noexcept { return socket_; }
   /// The TLS stream over the socket (https), made by the client before its handshake.
   std::optional<boost::asio::ssl::stream<tcp::socket&>>& tls() noexcept { return tls_; }
+  /// h2c, before `start`: reads take the kernel's receive stamps (`stream::received`).
+  /// False if the socket cannot.
+  bool stamp_receives() noexcept { return stamped_ = enable_receive_stamps(socket_); }
 
   /// Starts HTTP/2 on the connected (and, for https, handshaken) socket: the
   /// client's preface and SETTINGS, then the read loop. Throws `karga::error` if
@@ -323,6 +332,7 @@ private:
                : code == NGHTTP2_PROTOCOL_ERROR && !s->got_headers ? stream_end::protocol
                                                          : stream_end::reset;
       if (s->end != stream_end::complete) s->message = std::string("stream reset: ") + nghttp2_http2_strerror(code);
+      if (c.in_recv_) s->received = c.stamp_;
       nghttp2_session_set_stream_user_data(session, id, nullptr);
       c.forget(*s);
       s->done.cancel();
@@ -446,8 +456,23 @@ private:
 
   static boost::asio::awaitable<void> read_loop(std::shared_ptr<connection> self) {
     for (;;) {
-      auto [ec, n] = self->tls_ ? co_await self->tls_->async_read_some(boost::asio::buffer(self->in_), as_tuple)
-                                : co_await self->socket_.async_read_some(boost::asio::buffer(self->in_), as_tuple);
+      boost::system::error_code ec;
+      std::size_t n = 0;
+      if (self->stamped_) {
+        // Stamped: a wait until the socket is readable, then one recvmsg (which takes
+        // the stamps); a wait that finds nothing to read waits again.
+        std::tie(ec) = co_await self->socket_.async_wait(tcp::socket::wait_read, as_tuple);
+        if (!ec) {
+          self->stamp_ = {};
+          n = stamped_reader(self->socket_, &self->stamp_).read_some(boost::asio::buffer(self->in_), ec);
+          if (ec == boost::asio::error::would_block) continue;
+        }
+      } else if (self->tls_) {
+        // (An if, not ?:: g++ 12 may evaluate a co_await in the branch not taken.)
+        std::tie(ec, n) = co_await self->tls_->async_read_some(boost::asio::buffer(self->in_), as_tuple);
+      } else {
+        std::tie(ec, n) = co_await self->socket_.async_read_some(boost::asio::buffer(self->in_), as_tuple);
+      }
       if (std::exchange(self->idle_stop_, false) && ec == boost::asio::error::operation_aborted && !self->closed_) {
         // A stream submitted since the cancel found this read pending: it goes on.
         if (self->active_ != 0) continue;
@@ -546,6 +571,8 @@ private:
   std::string broken_why_;  // the code (and debug data) of the GOAWAY it sent
   bool flush_pending_ = false, writing_ = false;
   bool reading_ = false, in_recv_ = false, idle_stop_ = false, used_ = false;
+  bool stamped_ = false;        // reads take the kernel's receive stamps (h2c)
+  clock::time_point stamp_{};   // the stamp of the read being handled
   std::vector<stream*> streams_;  // in flight, with user data set
   std::vector<nghttp2_nv> nv_;    // the request being submitted (nghttp2 copies it)
   std::string out_;
