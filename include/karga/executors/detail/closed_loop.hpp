@@ -20,6 +20,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 namespace karga::detail {
@@ -162,8 +163,10 @@ private:
                                               std::uint64_t per_user) {
     clock::time_point now = clock::now();
     context ctx;  // for actions that take one
-    // A task's Asio operations attach to this user's cancellation (a cut, an interrupt).
-    boost::asio::cancellation_slot slot;
+    // A task's Asio operations attach to this user's cancellation (a cut, an interrupt);
+    // other actions keep no slot in the frame.
+    struct no_slot {};
+    [[maybe_unused]] std::conditional_t<task_action<F>, boost::asio::cancellation_slot, no_slot> slot;
     if constexpr (task_action<F>) {
       const auto state = co_await boost::asio::this_coro::cancellation_state;
       slot = state.slot();

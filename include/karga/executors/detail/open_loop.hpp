@@ -120,8 +120,9 @@ private:
   // loop below) when none does. Actions run inline, in this frame.
   boost::asio::awaitable<void> work(worker& me) {
     context_slot ctx;  // for actions that take one: it outlives each action's awaitable
-    // A task's Asio operations attach to this worker's cancellation (an interrupt).
-    boost::asio::cancellation_slot slot;
+    // A task's Asio operations attach to this worker's cancellation (an interrupt);
+    // other actions keep no slot in the frame.
+    [[maybe_unused]] std::conditional_t<is_task, boost::asio::cancellation_slot, no_context> slot;
     if constexpr (is_task) {
       const auto state = co_await boost::asio::this_coro::cancellation_state;
       slot = state.slot();
