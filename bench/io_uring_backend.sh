@@ -21,11 +21,8 @@ rounds=${3:-3}
 epoll=${KARGA_HTTP:-build/tools/karga-http}
 uring=${KARGA_HTTP_URING:-build-uring/tools/karga-http}
 for b in "$epoll" "$uring"; do [[ -x $b ]] || { echo "no $b: build it first (see the comment above)" >&2; exit 2; }; done
-need=()
-for p in nginx-light linux-perf python3; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
-done
-if ((${#need[@]})); then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"; fi
+source bench/common.sh
+install_missing nginx-light linux-perf python3
 
 dir=$(mktemp -d)
 source tests/loopback.sh
@@ -39,7 +36,7 @@ start_nginx "$dir" 4096 <<'HTTP'
     location / { return 200 "hello\n"; }
   }
 HTTP
-for pid in $(pgrep -f "nginx: worker process" -P "$(cat "$dir/nginx.pid")"); do taskset -pc 1 "$pid" >/dev/null; done
+pin_nginx_workers "$dir" 1  # one worker, on CPU 1
 url=http://127.0.0.1:$port/
 
 # open BINARY SLOT: one open-model run pinned to CPU 0; prints "cpu_s count max_10ms lag_p99_us".

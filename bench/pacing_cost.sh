@@ -14,11 +14,8 @@ rate=${1:-5000}
 secs=${2:-20}
 rounds=${3:-3}
 karga=${KARGA_HTTP:-build/tools/karga-http}
-need=()
-for p in nginx-light nghttp2-client hey linux-perf python3; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
-done
-if ((${#need[@]})); then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"; fi
+source bench/common.sh
+install_missing nginx-light nghttp2-client hey linux-perf python3
 
 dir=$(mktemp -d)
 source tests/loopback.sh
@@ -32,8 +29,7 @@ start_nginx "$dir" 4096 <<'HTTP'
     location / { return 200 "hello\n"; }
   }
 HTTP
-# One worker, on CPU 1.
-for pid in $(pgrep -f "nginx: worker process" -P "$(cat "$dir/nginx.pid")"); do taskset -pc 1 "$pid" >/dev/null; done
+pin_nginx_workers "$dir" 1  # one worker, on CPU 1
 url=http://127.0.0.1:$port/
 total=$((rate * secs))
 clients=$((rate / 100))
@@ -92,8 +88,9 @@ for name in "${order[@]}"; do
 done
 
 echo
-echo "per request, ${rate}/s for 5s (perf stat): epoll_wait, sendto, recvfrom, write, read, timerfd_settime, context switches"
-events=syscalls:sys_enter_epoll_wait,syscalls:sys_enter_sendto,syscalls:sys_enter_recvfrom,syscalls:sys_enter_write,syscalls:sys_enter_read,syscalls:sys_enter_timerfd_settime,context-switches
+# (karga-http reads with recvmsg, which takes the receive stamps, after an epoll_ctl.)
+echo "per request, ${rate}/s for 5s (perf stat): epoll_wait, sendto, recvfrom, recvmsg, epoll_ctl, write, read, timerfd_settime, context switches"
+events=syscalls:sys_enter_epoll_wait,syscalls:sys_enter_sendto,syscalls:sys_enter_recvfrom,syscalls:sys_enter_recvmsg,syscalls:sys_enter_epoll_ctl,syscalls:sys_enter_write,syscalls:sys_enter_read,syscalls:sys_enter_timerfd_settime,context-switches
 for name in "karga-http, slot 0" "karga-http, slot 500us" "karga-http, slot 1ms" "karga-http, slot 5ms" "h2load"; do
   case $name in
     *"slot 0") cmd="$karga $url --rate $rate --duration 5s --pacing-slot 0ms -q" ;;

@@ -19,11 +19,8 @@ rounds=${2:-5}
 karga=${KARGA_HTTP:-build/tools/karga-http}
 check=${STAMP_CHECK:-build/bench/stamp_check}
 [[ -x $karga && -x $check ]] || { echo "build first: bash build.sh test (or ninja -C build karga-http stamp_check)" >&2; exit 2; }
-need=()
-for p in nginx-light linux-perf python3; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
-done
-if ((${#need[@]})); then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"; fi
+source bench/common.sh
+install_missing nginx-light linux-perf python3
 
 dir=$(mktemp -d)
 source tests/loopback.sh
@@ -36,7 +33,7 @@ start_nginx "$dir" 4096 <<'HTTP'
     location / { return 200 "hello\n"; }
   }
 HTTP
-for pid in $(pgrep -f "nginx: worker process" -P "$(cat "$dir/nginx.pid")"); do taskset -pc 1 "$pid" >/dev/null; done
+pin_nginx_workers "$dir" 1  # one worker, on CPU 1
 url=http://127.0.0.1:$port/
 
 # p50 and rate of one karga-http run's report: "p50_us rate".
